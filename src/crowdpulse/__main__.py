@@ -1,0 +1,5 @@
+"""Run the command line as ``python -m crowdpulse``."""
+
+from crowdpulse.cli import main
+
+main()
