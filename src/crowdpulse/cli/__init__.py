@@ -1,7 +1,9 @@
 """The ``crowdpulse`` command line.
 
 Each command lives in a module of this package that defines ``command`` (a click
-command or group); :data:`COMMANDS` lists them in the order ``--help`` shows.
+command or group); :data:`COMMANDS` lists them in the order ``--help`` shows. Modules
+are imported only when their command runs (or ``--help`` lists them), so the CLI
+starts fast and a command's heavy dependencies load only for that command.
 """
 
 from __future__ import annotations
@@ -21,7 +23,21 @@ COMMANDS: tuple[str, ...] = (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _LazyGroup(click.Group):
+    """A click group that imports each command's module on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(f"crowdpulse.cli.{cmd_name}")
+        command: click.Command = module.command
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="crowdpulse")
 def main() -> None:
     """crowdpulse: measure how crowds behave around crisis events.
@@ -33,6 +49,3 @@ def main() -> None:
       crowdpulse info corpus.parquet
     """
 
-
-for _name in COMMANDS:
-    main.add_command(importlib.import_module(f"crowdpulse.cli.{_name}").command)
