@@ -50,10 +50,10 @@ def _describe(exc: Exception) -> tuple[str, str | None]:
     message = _ROW_SUFFIX.sub("", str(exc)).replace("JSON parse error: ", "")
     found = _COLUMN.search(message)
     field = found.group(1).strip("/").replace("/", ".") if found and found.group(1) != "/" else None
-    if message.startswith("Invalid value") or message.startswith("Missing a"):
-        message = f"not valid JSON ({message.rstrip('.')})"
-    elif "changed from" in message:
+    if "changed from" in message or "Failed to convert" in message:
         message = f"unexpected type: {message}"
+    else:
+        message = f"not valid JSON ({message.rstrip('.')})"
     return message, field or None
 
 
