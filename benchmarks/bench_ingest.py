@@ -36,8 +36,12 @@ def run_crowdpulse(path: str, out: str) -> dict:
 
     start = time.perf_counter()
     summary = ingest([path], out)
-    return {"seconds": time.perf_counter() - start, "posts": summary.read, "kept": summary.kept,
-            "peak_mb": _peak_mb()}
+    return {
+        "seconds": time.perf_counter() - start,
+        "posts": summary.read,
+        "kept": summary.kept,
+        "peak_mb": _peak_mb(),
+    }
 
 
 def run_pandas(path: str, posts: int) -> dict:
@@ -91,9 +95,23 @@ def main() -> None:
     if not data.exists():
         start = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "crowdpulse", "synth", "--seed", str(args.seed), "--posts",
-             str(args.posts), "--format", "v1", "-o", str(data), "--truth", str(work / "truth.json"),
-             "--quiet"],
+            [
+                sys.executable,
+                "-m",
+                "crowdpulse",
+                "synth",
+                "--seed",
+                str(args.seed),
+                "--posts",
+                str(args.posts),
+                "--format",
+                "v1",
+                "-o",
+                str(data),
+                "--truth",
+                str(work / "truth.json"),
+                "--quiet",
+            ],
             check=True,
         )
         print(f"generated {args.posts:,} posts in {time.perf_counter() - start:.1f} s")
@@ -110,18 +128,28 @@ def main() -> None:
         "posts": ours["posts"],
         "file_mb": round(size_mb, 1),
         "cores": os.cpu_count(),
-        "crowdpulse": {**ours, "posts_per_s": rate["crowdpulse"], "mb_per_s": size_mb / ours["seconds"]},
-        "pyarrow_raw_parse": {**raw, "posts_per_s": rate["pyarrow"], "mb_per_s": size_mb / raw["seconds"]},
+        "crowdpulse": {
+            **ours,
+            "posts_per_s": rate["crowdpulse"],
+            "mb_per_s": size_mb / ours["seconds"],
+        },
+        "pyarrow_raw_parse": {
+            **raw,
+            "posts_per_s": rate["pyarrow"],
+            "mb_per_s": size_mb / raw["seconds"],
+        },
         "pandas": {**pandas, "posts_per_s": rate["pandas"]},
         "speedup_vs_pandas": rate["crowdpulse"] / rate["pandas"],
         "time_vs_raw_parse": ours["seconds"] / raw["seconds"],
     }
     print(json.dumps(result, indent=2))
     print(
-        f"\ncrowdpulse {rate['crowdpulse']:,.0f} posts/s ({result['crowdpulse']['mb_per_s']:.0f} MB/s, "
+        f"\ncrowdpulse {rate['crowdpulse']:,.0f} posts/s "
+        f"({result['crowdpulse']['mb_per_s']:.0f} MB/s, "
         f"peak {ours['peak_mb']:.0f} MB) | pyarrow raw parse {rate['pyarrow']:,.0f} posts/s "
         f"(peak {raw['peak_mb']:.0f} MB) | pandas {rate['pandas']:,.0f} posts/s\n"
-        f"-> {result['speedup_vs_pandas']:.1f}x pandas, {result['time_vs_raw_parse']:.2f}x the raw parse time"
+        f"-> {result['speedup_vs_pandas']:.1f}x pandas, "
+        f"{result['time_vs_raw_parse']:.2f}x the raw parse time"
     )
 
 

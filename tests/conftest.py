@@ -14,5 +14,7 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 def shared_data() -> Path:
     """The folder ../shared/data; skips the test when it is absent."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"real data not found at {SHARED_DATA} (clone with ../shared beside the project)")
+        pytest.skip(
+            f"real data not found at {SHARED_DATA} (clone with ../shared beside the project)"
+        )
     return SHARED_DATA

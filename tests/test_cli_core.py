@@ -15,12 +15,18 @@ from crowdpulse.cli import COMMANDS, main
 def _tweets(path: Path, n: int) -> Path:
     lines = []
     for i in range(n):
-        lines.append(orjson.dumps({
-            "id_str": str(i), "created_at": f"Mon Nov 16 1{i % 10}:00:00 +0000 2015",
-            "text": f"post {i} #Paris", "lang": "en" if i % 4 else "fr",
-            "user": {"id_str": str(100 + i % 3), "screen_name": f"user{i % 3}"},
-            "entities": {"hashtags": [{"text": "Paris"}], "user_mentions": [], "urls": []},
-        }))
+        lines.append(
+            orjson.dumps(
+                {
+                    "id_str": str(i),
+                    "created_at": f"Mon Nov 16 1{i % 10}:00:00 +0000 2015",
+                    "text": f"post {i} #Paris",
+                    "lang": "en" if i % 4 else "fr",
+                    "user": {"id_str": str(100 + i % 3), "screen_name": f"user{i % 3}"},
+                    "entities": {"hashtags": [{"text": "Paris"}], "user_mentions": [], "urls": []},
+                }
+            )
+        )
     lines.append(b'{"id_str": "x", "created_at": ')
     path.write_bytes(b"\n".join(lines) + b"\n")
     return path
@@ -30,7 +36,9 @@ def test_ingest_json_summary_and_info(tmp_path: Path) -> None:
     runner = CliRunner()
     src = _tweets(tmp_path / "in.jsonl", 20)
     out = tmp_path / "corpus.parquet"
-    result = runner.invoke(main, ["ingest", str(src), "-o", str(out), "--lang", "en", "--json", "--quiet"])
+    result = runner.invoke(
+        main, ["ingest", str(src), "-o", str(out), "--lang", "en", "--json", "--quiet"]
+    )
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert {"read", "kept", "filtered", "quarantined"} <= summary.keys()

@@ -66,7 +66,10 @@ def test_round_trip(tmp_path: Path) -> None:
         ({"name": "x", "labels": {"sheet": "a.csv", "column": "label"}}, "labels"),
         ({"name": "x", "labels": {"column": "label"}}, "labels.positive"),
         ({"name": "x", "firestorm": {"target": "klm"}}, "firestorm.target"),
-        ({"name": "x", "firestorm": {"target": "@klm", "bucket_minutes": 0}}, "firestorm.bucket_minutes"),
+        (
+            {"name": "x", "firestorm": {"target": "@klm", "bucket_minutes": 0}},
+            "firestorm.bucket_minutes",
+        ),
         ({"name": "x", "emojis": {"min_count": "ten"}}, "emojis.min_count"),
     ],
 )

@@ -75,8 +75,14 @@ def test_v1_sample_matches_an_independent_count(shared_data: Path) -> None:
 @pytest.mark.realdata
 @pytest.mark.parametrize(
     ("name", "posts"),
-    [("2sets.jsonl", 200), ("noflat.jsonl", 100), ("flat.jsonl", 100), ("withheld.jsonl", 215),
-     ("geo_tweets.jsonl", 2), ("entities_test.jsonl", 474)],
+    [
+        ("2sets.jsonl", 200),
+        ("noflat.jsonl", 100),
+        ("flat.jsonl", 100),
+        ("withheld.jsonl", 215),
+        ("geo_tweets.jsonl", 2),
+        ("entities_test.jsonl", 474),
+    ],
 )
 def test_v2_files_keep_every_post(shared_data: Path, name: str, posts: int) -> None:
     table, summary = read_posts(
@@ -121,7 +127,9 @@ def test_v2_missing_expansions_are_counted(shared_data: Path) -> None:
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("name", ["users.jsonl", "counts.jsonl", "tweets_compliance.jsonl", "lists.jsonl"])
+@pytest.mark.parametrize(
+    "name", ["users.jsonl", "counts.jsonl", "tweets_compliance.jsonl", "lists.jsonl"]
+)
 def test_v2_files_without_posts_are_refused(shared_data: Path, name: str) -> None:
     with pytest.raises(InputError, match="not a post"):
         sniff(shared_data / "twitter_v2_twarc" / name)
@@ -184,7 +192,10 @@ def test_truncated_invalid_utf8_missing_fields_unknown_shape(tmp_path: Path) -> 
     assert summary.filtered == {"delete_notice": 1, "limit_notice": 1}
     assert summary.quarantined == 5
     assert accounted(summary)
-    rejects = {r["line"]: r for r in map(json.loads, Path(summary.quarantine_file).read_text().splitlines())}
+    rejects = {
+        r["line"]: r
+        for r in map(json.loads, Path(summary.quarantine_file).read_text().splitlines())
+    }
     assert "not valid JSON" in rejects[2]["reason"]
     assert "UTF-8" in rejects[3]["reason"]
     assert rejects[4]["field"] == "user.id_str"
@@ -257,10 +268,20 @@ def test_json_array_reports_element_lines(tmp_path: Path) -> None:
 def test_v2_page_with_missing_expansions(tmp_path: Path) -> None:
     page = {
         "data": [
-            {"id": "1", "text": "hello @bob", "created_at": "2021-04-01T15:52:31.000Z",
-             "author_id": "10", "entities": {"mentions": [{"username": "Bob", "id": "11"}]}},
-            {"id": "2", "text": "RT @carol: hi", "created_at": "2021-04-01T15:53:31.000Z",
-             "author_id": "12", "referenced_tweets": [{"type": "retweeted", "id": "99"}]},
+            {
+                "id": "1",
+                "text": "hello @bob",
+                "created_at": "2021-04-01T15:52:31.000Z",
+                "author_id": "10",
+                "entities": {"mentions": [{"username": "Bob", "id": "11"}]},
+            },
+            {
+                "id": "2",
+                "text": "RT @carol: hi",
+                "created_at": "2021-04-01T15:53:31.000Z",
+                "author_id": "12",
+                "referenced_tweets": [{"type": "retweeted", "id": "99"}],
+            },
             {"id": "3", "created_at": "2021-04-01T15:53:31.000Z", "author_id": "12"},
         ],
         "includes": {"users": [{"id": "10", "username": "alice", "location": "Lagos"}]},
@@ -285,13 +306,17 @@ def test_csv_with_a_column_map_and_bad_rows(tmp_path: Path) -> None:
     )
     with pytest.raises(InputError, match="csv-map"):
         read_posts([path])
-    options = IngestOptions(csv_map={"id": "tweet_id", "created_at": "when", "text": "body", "author_id": "who"})
+    options = IngestOptions(
+        csv_map={"id": "tweet_id", "created_at": "when", "text": "body", "author_id": "who"}
+    )
     summary = ingest([path], tmp_path / "c.parquet", options=options)
     assert (summary.read, summary.kept, summary.quarantined) == (4, 2, 2)
     table = read_corpus(tmp_path / "c.parquet")
     assert table["hashtags"].to_pylist()[0] == ["world"]
     assert table["source_line"].to_pylist() == [2, 5]
-    reasons = [json.loads(r)["reason"] for r in Path(summary.quarantine_file).read_text().splitlines()]
+    reasons = [
+        json.loads(r)["reason"] for r in Path(summary.quarantine_file).read_text().splitlines()
+    ]
     assert reasons[0].startswith("expected 4 columns") and reasons[1].startswith("not a time")
 
 
@@ -310,7 +335,12 @@ def test_filters_count_each_reason_once(tmp_path: Path) -> None:
     summary = ingest([path], tmp_path / "c.parquet", options=options)
     assert summary.kept == 1
     assert summary.filtered == {
-        "retweet": 1, "lang": 1, "before_since": 1, "keyword": 1, "duplicate_id": 1, "duplicate_text": 1,
+        "retweet": 1,
+        "lang": 1,
+        "before_since": 1,
+        "keyword": 1,
+        "duplicate_id": 1,
+        "duplicate_text": 1,
     }
     assert accounted(summary)
 

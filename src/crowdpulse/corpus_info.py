@@ -36,7 +36,11 @@ def describe(table: pa.Table, *, top: int = 10) -> dict[str, Any]:
     created = table["created_at"]
     first = pc.min(created).as_py()
     last = pc.max(created).as_py()
-    days = pc.strftime(pc.drop_null(created), format="%Y-%m-%d") if len(created) else pa.array([], pa.string())
+    days = (
+        pc.strftime(pc.drop_null(created), format="%Y-%m-%d")
+        if len(created)
+        else pa.array([], pa.string())
+    )
     per_day = sorted(_top(days, 100_000), key=lambda dc: dc[0])
     return {
         "posts": table.num_rows,

@@ -206,7 +206,9 @@ def resolve_country(value: str, *, field_name: str, path: str | None = None) -> 
     return str(found.alpha_2)
 
 
-def _expect(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, path: str | None) -> Any:
+def _expect(
+    table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str, path: str | None
+) -> Any:
     value = table.get(key)
     if value is not None and not isinstance(value, kind):
         names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
@@ -252,7 +254,9 @@ def _section(raw: dict[str, Any], name: str, path: str | None) -> dict[str, Any]
     return section
 
 
-def _positive_int(table: dict[str, Any], key: str, default: int, where: str, path: str | None) -> int:
+def _positive_int(
+    table: dict[str, Any], key: str, default: int, where: str, path: str | None
+) -> int:
     value = _expect(table, key, int, where, path)
     if value is None:
         return default
@@ -261,7 +265,9 @@ def _positive_int(table: dict[str, Any], key: str, default: int, where: str, pat
     return int(value)
 
 
-def event_from_dict(raw: dict[str, Any], *, base: Path | None = None, path: str | None = None) -> Event:
+def event_from_dict(
+    raw: dict[str, Any], *, base: Path | None = None, path: str | None = None
+) -> Event:
     """Validate a parsed event description.
 
     Args:
@@ -316,15 +322,20 @@ def event_from_dict(raw: dict[str, Any], *, base: Path | None = None, path: str 
             )
         firestorm = FirestormSettings(
             target=target.strip().lower(),
-            bucket_minutes=_positive_int(section, "bucket_minutes", 30, "firestorm.bucket_minutes", path),
-            window_buckets=_positive_int(section, "window_buckets", 24, "firestorm.window_buckets", path),
+            bucket_minutes=_positive_int(
+                section, "bucket_minutes", 30, "firestorm.bucket_minutes", path
+            ),
+            window_buckets=_positive_int(
+                section, "window_buckets", 24, "firestorm.window_buckets", path
+            ),
         )
     emojis = EmojiSettings()
     section = _section(raw, "emojis", path)
     if section is not None:
         bucket = _expect(section, "bucket", str, "emojis.bucket", path) or "1D"
         emojis = EmojiSettings(
-            bucket=bucket, min_count=_positive_int(section, "min_count", 25, "emojis.min_count", path)
+            bucket=bucket,
+            min_count=_positive_int(section, "min_count", 25, "emojis.min_count", path),
         )
     return Event(
         name=name.strip(),

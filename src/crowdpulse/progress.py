@@ -39,7 +39,9 @@ class Progress:
 
 
 @contextmanager
-def progress(description: str, *, total: float | None = None, quiet: bool = True) -> Iterator[Progress]:
+def progress(
+    description: str, *, total: float | None = None, quiet: bool = True
+) -> Iterator[Progress]:
     """Show a progress bar on stderr for the duration of a ``with`` block.
 
     Args:
@@ -57,10 +59,12 @@ def progress(description: str, *, total: float | None = None, quiet: bool = True
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
-        Progress as RichProgress,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
+    )
+    from rich.progress import (
+        Progress as RichProgress,
     )
 
     console = Console(stderr=True)
@@ -78,7 +82,9 @@ def progress(description: str, *, total: float | None = None, quiet: bool = True
         yield Progress(bar, task)
 
 
-def track(items: Iterable[T], description: str, *, total: float | None = None, quiet: bool = True) -> Iterator[T]:
+def track(
+    items: Iterable[T], description: str, *, total: float | None = None, quiet: bool = True
+) -> Iterator[T]:
     """Iterate over ``items`` with a progress bar advancing one unit per item.
 
     Args:

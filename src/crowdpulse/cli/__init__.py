@@ -20,6 +20,7 @@ COMMANDS: tuple[str, ...] = (
     "ingest",
     "info",
     "synth",
+    "emojis",
 )
 
 
@@ -37,15 +38,18 @@ class _LazyGroup(click.Group):
         return command
 
 
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=_LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="crowdpulse")
 def main() -> None:
     """crowdpulse: measure how crowds behave around crisis events.
 
     \b
     A typical session:
-      crowdpulse synth --seed 1 --posts 20000 --format v1 -o posts.jsonl --truth truth.json --event event.toml
+      crowdpulse synth --seed 1 --posts 20000 --format v1 -o posts.jsonl \
+        --truth truth.json --event event.toml
       crowdpulse ingest posts.jsonl -o corpus.parquet
       crowdpulse info corpus.parquet
     """
-

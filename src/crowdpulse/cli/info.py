@@ -11,7 +11,12 @@ __all__ = ["command"]
 
 @click.command("info")
 @click.argument("corpus", type=click.Path(dir_okay=False))
-@click.option("--top", default=10, show_default=True, help="How many hashtags, mentions and languages to list.")
+@click.option(
+    "--top",
+    default=10,
+    show_default=True,
+    help="How many hashtags, mentions and languages to list.",
+)
 @json_option
 @handle_errors
 def command(corpus: str, top: int, as_json: bool) -> None:
@@ -33,7 +38,9 @@ def command(corpus: str, top: int, as_json: bool) -> None:
         emit_json(summary)
         return
     console = Console()
-    console.print(f"[bold]{corpus}[/bold]: {summary['posts']:,} posts by {summary['authors']:,} accounts")
+    console.print(
+        f"[bold]{corpus}[/bold]: {summary['posts']:,} posts by {summary['authors']:,} accounts"
+    )
     console.print(f"from {summary['first']} to {summary['last']}")
     console.print(
         f"retweets {summary['retweets']:,}  replies {summary['replies']:,}  quotes {summary['quotes']:,}"

@@ -28,18 +28,49 @@ def _csv_map(value: str | None) -> dict[str, str] | None:
 
 @click.command("ingest")
 @click.argument("inputs", nargs=-1, type=click.Path(allow_dash=True))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Corpus file to write (Parquet).")
-@click.option("--quarantine", type=click.Path(dir_okay=False), help="Where to write rejected records (JSON lines) [default: OUTPUT stem + .quarantine.jsonl].")
-@click.option("--event", "event_path", type=click.Path(exists=True, dir_okay=False), help="Take inputs, keywords, language and time range from an event TOML.")
-@click.option("--keep-retweets", is_flag=True, help="Keep retweets (dropped by default, as in the papers).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Corpus file to write (Parquet).",
+)
+@click.option(
+    "--quarantine",
+    type=click.Path(dir_okay=False),
+    help="Where to write rejected records (JSON lines) [default: OUTPUT stem + .quarantine.jsonl].",
+)
+@click.option(
+    "--event",
+    "event_path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Take inputs, keywords, language and time range from an event TOML.",
+)
+@click.option(
+    "--keep-retweets", is_flag=True, help="Keep retweets (dropped by default, as in the papers)."
+)
 @click.option("--lang", help="Keep only posts in this language, e.g. en.")
 @click.option("--no-dedupe", is_flag=True, help="Keep repeated ids and repeated texts.")
 @click.option("--since", help="Keep posts at or after this time (ISO 8601, UTC if no offset).")
 @click.option("--until", help="Keep posts before this time.")
-@click.option("--keyword", "keywords", multiple=True, help="Keep posts containing this word (repeatable; any matches).")
-@click.option("--pseudonymize-salt", help="Replace account ids and handles by hashes salted with this secret.")
-@click.option("--format", "input_format", type=click.Choice(FORMATS), help="Force the input format instead of sniffing it.")
-@click.option("--csv-map", help="For CSVs: FIELD=COLUMN pairs, e.g. id=tweet_id,text=content,created_at=date.")
+@click.option(
+    "--keyword",
+    "keywords",
+    multiple=True,
+    help="Keep posts containing this word (repeatable; any matches).",
+)
+@click.option(
+    "--pseudonymize-salt", help="Replace account ids and handles by hashes salted with this secret."
+)
+@click.option(
+    "--format",
+    "input_format",
+    type=click.Choice(FORMATS),
+    help="Force the input format instead of sniffing it.",
+)
+@click.option(
+    "--csv-map", help="For CSVs: FIELD=COLUMN pairs, e.g. id=tweet_id,text=content,created_at=date."
+)
 @json_option
 @quiet_option
 @handle_errors
@@ -85,7 +116,9 @@ def command(
         keep_retweets=keep_retweets,
         lang=lang,
         dedupe=not no_dedupe,
-        since=parse_time(since, field_name="--since") if since else (event.start if event else None),
+        since=parse_time(since, field_name="--since")
+        if since
+        else (event.start if event else None),
         until=parse_time(until, field_name="--until") if until else (event.end if event else None),
         keywords=tuple(keywords),
         pseudonymize_salt=pseudonymize_salt,

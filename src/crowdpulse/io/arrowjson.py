@@ -139,10 +139,12 @@ def parse_block(block: Block, schema: pa.Schema, path: str) -> ParsedBlock:
             expected = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
             if table.num_rows == expected:
                 if block.line_numbers is not None:
-                    lines = np.asarray(block.line_numbers, dtype=np.int64)
+                    row_lines = np.asarray(block.line_numbers, dtype=np.int64)
                 else:
-                    lines = np.arange(block.first_line, block.first_line + expected, dtype=np.int64)
-                return ParsedBlock(table, lines, [])
+                    row_lines = np.arange(
+                        block.first_line, block.first_line + expected, dtype=np.int64
+                    )
+                return ParsedBlock(table, row_lines, [])
     lines, numbers = _split_lines(block)
     lines, numbers, rejected = _check_utf8(lines, numbers, path)
     if not lines:

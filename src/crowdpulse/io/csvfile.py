@@ -198,7 +198,10 @@ class CsvReader:
                 raise InputError(f"cannot map unknown post field {name!r}", path=self.path)
             if _norm(column) not in index:
                 raise InputError(
-                    f"mapped column {column!r} is not in the header", path=self.path, line=1, field=name
+                    f"mapped column {column!r} is not in the header",
+                    path=self.path,
+                    line=1,
+                    field=name,
                 )
             columns[name] = index[_norm(column)]
         for required in ("id", "text"):
@@ -249,9 +252,7 @@ class CsvReader:
                 reason = f"expected {width} columns, found {len(row)}"
                 batch.rejected.append(Rejected(self.path, line, reason, None, _safe(raw)))
             elif any("\udc80" <= ch <= "\udcff" for ch in raw):
-                batch.rejected.append(
-                    Rejected(self.path, line, "invalid UTF-8", None, _safe(raw))
-                )
+                batch.rejected.append(Rejected(self.path, line, "invalid UTF-8", None, _safe(raw)))
             else:
                 problem = self._add(row, columns, times, line, rows)
                 if problem is not None:
@@ -317,7 +318,9 @@ class CsvReader:
                 return ("mentions", "not a JSON list")
             dicts = [m if isinstance(m, dict) else {"username": m} for m in mentions]
             values["mention_ids"] = [m.get("id") for m in dicts]
-            values["mention_handles"] = [str(m.get("username") or "").lower() or None for m in dicts]
+            values["mention_handles"] = [
+                str(m.get("username") or "").lower() or None for m in dicts
+            ]
         else:
             handles = [h.lower() for h in _MENTION.findall(text)]
             values["mention_ids"] = [None] * len(handles)

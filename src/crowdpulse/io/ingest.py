@@ -181,7 +181,9 @@ class PostFilter:
                 drop(pc.fill_null(pc.greater_equal(created, until), False), "after_until")
         if options.keywords:
             text = pc.utf8_lower(pc.fill_null(posts["text"], ""))
-            tags = pc.binary_join(pc.fill_null(posts["hashtags"], pa.scalar([], pa.list_(pa.string()))), " ")
+            tags = pc.binary_join(
+                pc.fill_null(posts["hashtags"], pa.scalar([], pa.list_(pa.string()))), " "
+            )
             found = np.zeros(n, dtype=bool)
             for keyword in options.keywords:
                 word = keyword.lower().lstrip("#")
@@ -292,7 +294,9 @@ def _posts(
                 for kind, count in batch.notices.items():
                     reasons[f"{kind}_notice"] += count
                 if batch.rejected and quarantine is not None:
-                    quarantine.write(b"".join(orjson.dumps(r.as_dict()) + b"\n" for r in batch.rejected))
+                    quarantine.write(
+                        b"".join(orjson.dumps(r.as_dict()) + b"\n" for r in batch.rejected)
+                    )
                 summary.read += batch.records
                 summary.quarantined += len(batch.rejected)
                 summary.filtered.update(reasons)
@@ -349,9 +353,10 @@ def ingest(
     quarantine_path = Path(quarantine) if quarantine else default_quarantine_path(output)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     tmp_quarantine = quarantine_path.with_name(quarantine_path.name + ".part")
-    with open(tmp_quarantine, "wb") as rejects, pq.ParquetWriter(
-        str(output), POST_SCHEMA, compression="zstd"
-    ) as writer:
+    with (
+        open(tmp_quarantine, "wb") as rejects,
+        pq.ParquetWriter(str(output), POST_SCHEMA, compression="zstd") as writer,
+    ):
         for table in _posts(paths, options, summary, rejects, quiet):
             writer.write_table(table, row_group_size=256_000)
     if summary.quarantined:

@@ -45,11 +45,16 @@ def pseudonym(value: str, salt: str, *, kind: str = "id") -> str:
 
 
 def _map_column(arr: pa.Array, salt: str, kind: str) -> pa.Array:
-    encoded = pc.dictionary_encode(arr).combine_chunks() if isinstance(
-        arr, pa.ChunkedArray
-    ) else pc.dictionary_encode(arr)
+    encoded = (
+        pc.dictionary_encode(arr).combine_chunks()
+        if isinstance(arr, pa.ChunkedArray)
+        else pc.dictionary_encode(arr)
+    )
     mapped = pa.array(
-        [None if v is None else pseudonym(v, salt, kind=kind) for v in encoded.dictionary.to_pylist()],
+        [
+            None if v is None else pseudonym(v, salt, kind=kind)
+            for v in encoded.dictionary.to_pylist()
+        ],
         pa.string(),
     )
     return pc.take(mapped, encoded.indices)

@@ -108,11 +108,14 @@ def sniff(path: str | Path) -> Sniffed:
         except orjson.JSONDecodeError:
             seen_bad += 1
             continue
-        kind = _classify(record)
-        if kind is None:
+        found = _classify(record)
+        if found is None:
             continue
+        kind = found
         if kind == "unknown":
-            keys = ", ".join(list(record)[:6]) if isinstance(record, dict) else type(record).__name__
+            keys = (
+                ", ".join(list(record)[:6]) if isinstance(record, dict) else type(record).__name__
+            )
             raise InputError(
                 f"unknown record shape (keys: {keys}): not a Twitter v1.1 or v2 post",
                 path=name,

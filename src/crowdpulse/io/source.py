@@ -88,8 +88,8 @@ def open_binary(path: str | Path) -> BinaryIO:
         import zstandard
 
         raw = open(path, "rb")  # noqa: SIM115 - closed with the reader
-        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)  # type: ignore[return-value]
-    return open(path, "rb")  # noqa: SIM115 - the caller closes it
+        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
+    return open(path, "rb")
 
 
 def _read(handle: BinaryIO, size: int, path: str) -> bytes:
@@ -269,9 +269,15 @@ def iter_array_blocks(
             if buffer[pos] == "]":
                 break
             if buffer[pos] != ",":
-                raise InputError(f"expected ',' between array elements, found {buffer[pos]!r}", path=path, line=line)
+                raise InputError(
+                    f"expected ',' between array elements, found {buffer[pos]!r}",
+                    path=path,
+                    line=line,
+                )
             pos += 1
     except UnicodeDecodeError as exc:
-        raise InputError(f"invalid UTF-8 in JSON array ({exc.reason})", path=path, line=line) from None
+        raise InputError(
+            f"invalid UTF-8 in JSON array ({exc.reason})", path=path, line=line
+        ) from None
     if lines:
         yield Block(b"\n".join(lines) + b"\n", numbers[0], True, tuple(numbers))

@@ -108,7 +108,9 @@ def _time(raw: pa.Array) -> pa.Array:
 
 
 def _id(table: pa.Table, prefix: str) -> pa.Array:
-    return ops.coalesce(ops.field(table, f"{prefix}id_str"), ops.as_string(ops.field(table, f"{prefix}id")))
+    return ops.coalesce(
+        ops.field(table, f"{prefix}id_str"), ops.as_string(ops.field(table, f"{prefix}id"))
+    )
 
 
 def _full_text(table: pa.Table, prefix: str) -> pa.Array:
@@ -178,13 +180,15 @@ def normalise_v1(table: pa.Table, lines: np.ndarray, path: str) -> ReadBatch:
     if reasons:
         empty = pc.and_(pc.is_null(post_id), pc.is_null(author_id))
         empty_np = pc.fill_null(empty, False).to_numpy(zero_copy_only=False)
-        for row, (field_name, reason) in sorted(reasons.items()):
-            if empty_np[row] and field_name == "id_str":
+        for index, (field_name, reason) in sorted(reasons.items()):
+            if empty_np[index] and field_name == "id_str":
                 batch.rejected.append(
-                    Rejected(path, int(lines[row]), "unknown record shape: not a v1.1 tweet or notice")
+                    Rejected(
+                        path, int(lines[index]), "unknown record shape: not a v1.1 tweet or notice"
+                    )
                 )
             else:
-                batch.rejected.append(Rejected(path, int(lines[row]), reason, field_name))
+                batch.rejected.append(Rejected(path, int(lines[index]), reason, field_name))
     notices = pc.filter(notice_kind, pc.fill_null(is_notice, False))
     batch.notices = Counter({str(k): int(v) for k, v in zip(*_value_counts(notices), strict=True)})
 
@@ -215,7 +219,9 @@ def normalise_v1(table: pa.Table, lines: np.ndarray, path: str) -> ReadBatch:
         "retweeted_id": _id(table, "retweeted_status."),
         "retweeted_author_id": _id(table, "retweeted_status.user."),
         "retweeted_author_handle": rt_handle,
-        "quoted_id": ops.coalesce(_id(table, "quoted_status."), ops.field(table, "quoted_status_id_str")),
+        "quoted_id": ops.coalesce(
+            _id(table, "quoted_status."), ops.field(table, "quoted_status_id_str")
+        ),
         "quoted_author_id": _id(table, "quoted_status.user."),
         "quoted_author_handle": ops.field(table, "quoted_status.user.screen_name"),
         "reply_to_id": ops.coalesce(
@@ -272,4 +278,3 @@ def read_v1_blocks(blocks: Iterator[Block], path: str) -> Iterator[ReadBatch]:
         batch = normalise_v1(parsed.table, parsed.lines, path)
         batch.rejected = sorted(parsed.rejected + batch.rejected, key=lambda r: r.line)
         yield batch
-

@@ -125,7 +125,9 @@ class V2Reader:
             batch.posts = rows.table()
             yield batch
 
-    def _reject(self, batch: ReadBatch, line: int, reason: str, raw: bytes, field: str | None = None) -> None:
+    def _reject(
+        self, batch: ReadBatch, line: int, reason: str, raw: bytes, field: str | None = None
+    ) -> None:
         batch.rejected.append(Rejected(self.path, line, reason, field, excerpt(raw)))
 
     def _line(self, raw: bytes, line: int, rows: RowBuilder, batch: ReadBatch) -> None:
