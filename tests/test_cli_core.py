@@ -71,3 +71,15 @@ def test_every_command_has_help_with_an_example(name: str) -> None:
     result = CliRunner().invoke(main, [name, "--help"])
     assert result.exit_code == 0, result.output
     assert "Example" in result.output
+
+
+def test_ingest_reads_standard_input(tmp_path: Path) -> None:
+    src = _tweets(tmp_path / "in.jsonl", 8)
+    out = tmp_path / "c.parquet"
+    result = CliRunner().invoke(
+        main, ["ingest", "-", "-o", str(out), "--json", "--quiet"], input=src.read_bytes()
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["files"][0]["path"] == "<stdin>"
+    assert (summary["read"], summary["kept"], summary["quarantined"]) == (9, 8, 1)

@@ -20,11 +20,13 @@ dedupe sets grow (8 bytes a kept post for texts, the id strings for ids).
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
@@ -216,13 +218,54 @@ class PostFilter:
         return kept, reasons
 
 
-def iter_file_batches(path: str, options: IngestOptions) -> tuple[Any, Iterator[ReadBatch]]:
+@dataclass(frozen=True)
+class _Input:
+    """An input to read: where its bytes are, what to call it, and its format."""
+
+    path: str
+    name: str
+    format: str
+    array: bool = False
+
+
+def _plan(paths: Sequence[str], options: IngestOptions, spool: Path) -> list[_Input]:
+    """Check every input and tell its format before anything is written.
+
+    Standard input (``-``) is copied to a file in ``spool`` first, so that it can be
+    sniffed and read like any file.
+    """
+    if options.input_format is not None and options.input_format not in FORMATS:
+        raise InputError(f"unknown format {options.input_format!r}; known: {', '.join(FORMATS)}")
+    planned = []
+    for path in paths:
+        name = path
+        if path == "-":
+            path = str(spool / f"stdin-{len(planned)}")
+            with open(path, "wb") as copy:
+                shutil.copyfileobj(sys.stdin.buffer, copy, 1 << 20)
+            name = "<stdin>"
+        if options.input_format is None:
+            try:
+                sniffed = sniff(path)
+            except InputError as exc:
+                raise InputError(exc.reason, path=name, line=exc.line, field=exc.field) from None
+            planned.append(_Input(path, name, sniffed.format, sniffed.array))
+        else:
+            open_binary(path).close()
+            planned.append(_Input(path, name, options.input_format))
+    return planned
+
+
+def iter_file_batches(
+    path: str, options: IngestOptions, *, fmt: str | None = None, array: bool = False
+) -> tuple[Any, Iterator[ReadBatch]]:
     """Open one raw input and iterate its batches.
 
     Args:
-        path: The input file (``-`` for stdin, which must then be JSON lines or
-            ``options.input_format`` must say).
+        path: The input file.
         options: Ingest options (``input_format``, ``csv_map``).
+        fmt: The format when already known (else sniffed, or ``options.input_format``).
+        array: Whether the JSON records sit in one top-level array (with ``fmt``).
 
     Returns:
         The reader state (with ``source_format``, ``incomplete``, ``api_errors``) and
@@ -231,13 +274,11 @@ def iter_file_batches(path: str, options: IngestOptions) -> tuple[Any, Iterator[
     Raises:
         InputError: The file is unreadable or of no known format.
     """
-    if options.input_format is not None and options.input_format not in FORMATS:
-        raise InputError(f"unknown format {options.input_format!r}; known: {', '.join(FORMATS)}")
-    if path == "-":
-        fmt, array = options.input_format or "v1", False
-    else:
-        sniffed = sniff(path)
-        fmt, array = options.input_format or sniffed.format, sniffed.array
+    if fmt is None:
+        fmt = options.input_format
+        if fmt is None:
+            sniffed = sniff(path)
+            fmt, array = sniffed.format, sniffed.array
     if fmt == "csv":
         reader = CsvReader(path, column_map=options.csv_map)
         return reader, reader.read()
@@ -259,8 +300,15 @@ def _closing(batches: Iterator[ReadBatch], handle: IO[bytes]) -> Iterator[ReadBa
     try:
         yield from batches
     finally:
-        if handle is not sys.stdin.buffer:
-            handle.close()
+        handle.close()
+
+
+def _rename(batch: ReadBatch, name: str) -> None:
+    """Show a spooled input (standard input) under its own name."""
+    column = batch.posts.schema.get_field_index("source_file")
+    names = pa.array([name] * batch.posts.num_rows, pa.string())
+    batch.posts = batch.posts.set_column(column, "source_file", names)
+    batch.rejected = [replace(r, file=name) for r in batch.rejected]
 
 
 def default_quarantine_path(output: str | Path) -> Path:
@@ -270,7 +318,7 @@ def default_quarantine_path(output: str | Path) -> Path:
 
 
 def _posts(
-    inputs: Sequence[str | Path],
+    inputs: Sequence[_Input],
     options: IngestOptions,
     summary: IngestSummary,
     quarantine: IO[bytes] | None,
@@ -278,11 +326,12 @@ def _posts(
 ) -> Iterator[pa.Table]:
     post_filter = PostFilter(options)
     with progress("ingest", total=None, quiet=quiet) as bar:
-        for raw_path in inputs:
-            path = str(raw_path)
-            state, batches = iter_file_batches(path, options)
+        for source in inputs:
+            state, batches = iter_file_batches(
+                source.path, options, fmt=source.format, array=source.array
+            )
             counts: dict[str, Any] = {
-                "path": path,
+                "path": source.name,
                 "format": state.source_format,
                 "read": 0,
                 "kept": 0,
@@ -290,6 +339,8 @@ def _posts(
                 "quarantined": 0,
             }
             for batch in batches:
+                if source.name != source.path:
+                    _rename(batch, source.name)
                 kept, reasons = post_filter.apply(batch.posts)
                 for kind, count in batch.notices.items():
                     reasons[f"{kind}_notice"] += count
@@ -327,7 +378,7 @@ def ingest(
 
     Args:
         inputs: Raw files (v1.1 / v2 / twarc2 JSON lines or arrays, CSV; plain, .gz,
-            .bz2 or .zst).
+            .bz2 or .zst); ``-`` reads standard input.
         output: The Parquet corpus to write.
         quarantine: Where to write rejected records (JSON lines); default
             ``<output stem>.quarantine.jsonl``, written only when there are rejects.
@@ -345,20 +396,19 @@ def ingest(
     paths = [str(p) for p in inputs]
     if not paths:
         raise InputError("no input files given")
-    for path in paths:
-        if path != "-":
-            sniff(path) if options.input_format is None else open_binary(path).close()
     started = time.perf_counter()
     summary = IngestSummary(output=str(output))
     quarantine_path = Path(quarantine) if quarantine else default_quarantine_path(output)
     Path(output).parent.mkdir(parents=True, exist_ok=True)
     tmp_quarantine = quarantine_path.with_name(quarantine_path.name + ".part")
-    with (
-        open(tmp_quarantine, "wb") as rejects,
-        pq.ParquetWriter(str(output), POST_SCHEMA, compression="zstd") as writer,
-    ):
-        for table in _posts(paths, options, summary, rejects, quiet):
-            writer.write_table(table, row_group_size=256_000)
+    with tempfile.TemporaryDirectory(prefix="crowdpulse-") as spool:
+        planned = _plan(paths, options, Path(spool))
+        with (
+            open(tmp_quarantine, "wb") as rejects,
+            pq.ParquetWriter(str(output), POST_SCHEMA, compression="zstd") as writer,
+        ):
+            for table in _posts(planned, options, summary, rejects, quiet):
+                writer.write_table(table, row_group_size=256_000)
     if summary.quarantined:
         tmp_quarantine.replace(quarantine_path)
         summary.quarantine_file = str(quarantine_path)
@@ -382,6 +432,8 @@ def read_posts(
     """
     options = options or IngestOptions()
     summary = IngestSummary()
-    tables = list(_posts([str(p) for p in inputs], options, summary, None, True))
+    with tempfile.TemporaryDirectory(prefix="crowdpulse-") as spool:
+        planned = _plan([str(p) for p in inputs], options, Path(spool))
+        tables = list(_posts(planned, options, summary, None, True))
     table = pa.concat_tables(tables) if tables else POST_SCHEMA.empty_table()
     return table, summary
