@@ -236,7 +236,7 @@ def _plan(paths: Sequence[str], options: IngestOptions, spool: Path) -> list[_In
     """
     if options.input_format is not None and options.input_format not in FORMATS:
         raise InputError(f"unknown format {options.input_format!r}; known: {', '.join(FORMATS)}")
-    planned = []
+    planned: list[_Input] = []
     for path in paths:
         name = path
         if path == "-":
