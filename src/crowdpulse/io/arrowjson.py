@@ -20,7 +20,7 @@ from crowdpulse.io.source import Block
 
 __all__ = ["ParsedBlock", "parse_block"]
 
-_BLANK_LINE = re.compile(rb"(?:^|\n)[ \t\r]*(?:\n|$)")
+_BLANK_LINE = re.compile(rb"\n[ \t\r]+\n")
 _ROW_SUFFIX = re.compile(r"\s*in row \d+$")
 _COLUMN = re.compile(r"Column\((/[^)]*)\)")
 
@@ -38,12 +38,23 @@ def _options(schema: pa.Schema) -> pj.ParseOptions:
     return pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore")
 
 
-def _read(data: bytes, schema: pa.Schema) -> pa.Table:
+_PARALLEL_BLOCK = 2 << 20
+
+
+def _read(data: bytes, schema: pa.Schema, *, parallel: bool = False) -> pa.Table:
+    """Parse JSON lines; ``parallel`` splits them into 2 MB blocks parsed on all cores
+    (a line longer than that fails and is retried by the caller one line at a time)."""
+    block_size = _PARALLEL_BLOCK if parallel else len(data) + 1
     return pj.read_json(
         io.BytesIO(data),
-        read_options=pj.ReadOptions(use_threads=True, block_size=max(1 << 20, len(data) + 1)),
+        read_options=pj.ReadOptions(use_threads=True, block_size=max(block_size, 1 << 16)),
         parse_options=_options(schema),
     )
+
+
+def _validate_utf8(data: bytes) -> None:
+    """Raise ``ArrowInvalid`` unless ``data`` is valid UTF-8 (checked in C++, no copy to str)."""
+    pa.array([data], pa.binary()).cast(pa.string())
 
 
 def _describe(exc: Exception) -> tuple[str, str | None]:
@@ -128,15 +139,22 @@ def parse_block(block: Block, schema: pa.Schema, path: str) -> ParsedBlock:
         The table (rows in line order), each row's line number, and the rejects.
     """
     data = block.data
-    simple = _BLANK_LINE.search(data) is None
+    end = len(data) - 1 if data.endswith(b"\n") else len(data)
+    simple = (
+        end > 0
+        and data.find(b"\n\n", 0, end) < 0
+        and data.find(b"\n\r\n", 0, end) < 0
+        and not data[:1].isspace()
+        and _BLANK_LINE.search(data, 0, end) is None
+    )
     if simple:
         try:
-            data.decode("utf-8")
-            table = _read(data, schema)
-        except (UnicodeDecodeError, pa.ArrowInvalid, pa.ArrowTypeError):
+            _validate_utf8(data)
+            table = _read(data, schema, parallel=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
             pass
         else:
-            expected = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+            expected = data.count(b"\n", 0, end) + 1
             if table.num_rows == expected:
                 if block.line_numbers is not None:
                     row_lines = np.asarray(block.line_numbers, dtype=np.int64)
