@@ -42,8 +42,11 @@ _PARALLEL_BLOCK = 2 << 20
 
 
 def _read(data: bytes, schema: pa.Schema, *, parallel: bool = False) -> pa.Table:
-    """Parse JSON lines; ``parallel`` splits them into 2 MB blocks parsed on all cores
-    (a line longer than that fails and is retried by the caller one line at a time)."""
+    """Parse JSON lines with ``schema``.
+
+    With ``parallel`` the data is split into 2 MB blocks parsed on all cores; a line
+    longer than a block then fails, and the caller retries line by line.
+    """
     block_size = _PARALLEL_BLOCK if parallel else len(data) + 1
     return pj.read_json(
         io.BytesIO(data),
