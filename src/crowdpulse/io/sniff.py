@@ -36,13 +36,13 @@ def _classify(record: object) -> str | None:
         return "unknown"
     if "data" in record:
         data = record["data"]
-        first = data[0] if isinstance(data, list) and data else data
-        if isinstance(data, list) and not data:
+        items = data if isinstance(data, list) else [data]
+        kinds = [classify_v2_item(item) for item in items]
+        if not items:
             return None
-        what = classify_v2_item(first)
-        if what is not None:
-            return f"not-posts:{what}"
-        return "v2"
+        if any(kind is None for kind in kinds):
+            return "v2"
+        return f"not-posts:{kinds[0]}"
     if any(k in record for k in NOTICE_KINDS) and "id" not in record and "id_str" not in record:
         return None
     if isinstance(record.get("user"), dict) or "id_str" in record or "retweeted_status" in record:
@@ -98,6 +98,7 @@ def sniff(path: str | Path) -> Sniffed:
     if text[:1] != b"{":
         return Sniffed("csv")
     seen_bad = 0
+    refused: tuple[str, int] | None = None
     lines = head.split(b"\n")
     complete = lines if len(head) < (1 << 20) else lines[:-1]
     for number, raw in enumerate(complete[:_SNIFF_LINES], start=1):
@@ -108,20 +109,21 @@ def sniff(path: str | Path) -> Sniffed:
         except orjson.JSONDecodeError:
             seen_bad += 1
             continue
-        found = _classify(record)
-        if found is None:
+        kind = _classify(record)
+        if kind is None:
             continue
-        kind = found
-        if kind == "unknown":
-            keys = (
-                ", ".join(list(record)[:6]) if isinstance(record, dict) else type(record).__name__
-            )
-            raise InputError(
-                f"unknown record shape (keys: {keys}): not a Twitter v1.1 or v2 post",
-                path=name,
-                line=number,
-            )
+        if kind == "unknown" or kind.startswith("not-posts:"):
+            if refused is None:
+                refused = (kind, number)
+            continue
         return _result(kind, name, array=False)
+    if refused is not None:
+        kind, number = refused
+        if kind.startswith("not-posts:"):
+            raise InputError(f"this file holds {kind.split(':', 1)[1]}", path=name, line=number)
+        raise InputError(
+            "unknown record shape: not a Twitter v1.1 or v2 post", path=name, line=number
+        )
     if seen_bad:
         raise InputError(
             f"no valid JSON record in the first {min(len(complete), _SNIFF_LINES)} lines",
