@@ -109,14 +109,14 @@ def sniff(path: str | Path) -> Sniffed:
         except orjson.JSONDecodeError:
             seen_bad += 1
             continue
-        kind = _classify(record)
-        if kind is None:
+        found = _classify(record)
+        if found is None:
             continue
-        if kind == "unknown" or kind.startswith("not-posts:"):
+        if found == "unknown" or found.startswith("not-posts:"):
             if refused is None:
-                refused = (kind, number)
+                refused = (found, number)
             continue
-        return _result(kind, name, array=False)
+        return _result(found, name, array=False)
     if refused is not None:
         kind, number = refused
         if kind.startswith("not-posts:"):
