@@ -16,7 +16,7 @@ keywords = ["Irma"]
 lang = "en"
 start = "2017-09-06"
 end = "2017-09-12T23:59:59Z"
-affected_countries = ["US", "Puerto Rico", "VGB", "Saint Martin (French part)"]
+affected_countries = ["US", "Puerto Rico", "VGB", "Saint Martin (French part)", "us-fl"]
 inputs = ["irma.jsonl.gz"]
 
 [labels]
@@ -37,7 +37,7 @@ def test_load_good_event(tmp_path: Path) -> None:
     event = load_event(path)
     assert event.keywords == ("irma",)
     assert event.start == datetime(2017, 9, 6, tzinfo=UTC)
-    assert event.affected_countries == frozenset({"US", "PR", "VG", "MF"})
+    assert event.affected_countries == frozenset({"US", "PR", "VG", "MF", "US-FL"})
     assert event.labels is not None and event.labels.sheet == tmp_path / "annotations_irma.csv"
     assert event.inputs == (tmp_path / "irma.jsonl.gz",)
     assert event.firestorm is not None and event.firestorm.target == "@klm"
@@ -62,6 +62,7 @@ def test_round_trip(tmp_path: Path) -> None:
         ({"name": "x", "start": "yesterday"}, "start"),
         ({"name": "x", "start": "2020-01-02", "end": "2020-01-01"}, "end"),
         ({"name": "x", "affected_countries": ["Atlantis"]}, "affected_countries[0]"),
+        ({"name": "x", "affected_countries": ["FR", "US-XX"]}, "affected_countries[1]"),
         ({"name": "x", "keywords": "paris"}, "keywords"),
         ({"name": "x", "labels": {"sheet": "a.csv", "column": "label"}}, "labels"),
         ({"name": "x", "labels": {"column": "label"}}, "labels.positive"),

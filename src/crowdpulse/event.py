@@ -8,7 +8,7 @@ An event names what was collected and what to look for in it. Example::
     start = "2015-11-13T21:00:00Z"       # optional time range, ISO 8601 (UTC if no offset)
     end = "2015-11-14T21:00:00Z"
     inputs = ["paris.jsonl.gz"]          # optional raw files, relative to this TOML
-    affected_countries = ["FR"]          # ISO 3166-1 alpha-2 (or names pycountry knows)
+    affected_countries = ["FR"]          # ISO 3166-1 alpha-2, names, or ISO 3166-2 ("US-FL")
 
     [labels]                             # how posts get a solidarity label
     sheet = "annotations_paris.csv"      # a hashtag annotation sheet, relative to this TOML
@@ -120,7 +120,8 @@ class Event:
         start: Start of the time range (UTC), or None.
         end: End of the time range (UTC), or None.
         inputs: Raw input files, resolved against the TOML's folder.
-        affected_countries: ISO 3166-1 alpha-2 codes of the affected regions.
+        affected_countries: ISO 3166-1 alpha-2 codes of the affected countries, and
+            ISO 3166-2 codes (``US-FL``) of affected regions within a country.
         labels: Where solidarity labels come from, or None.
         firestorm: The firestorm to look for, or None.
         emojis: Settings of the emoji analyses.
@@ -179,20 +180,30 @@ def parse_time(value: Any, *, field_name: str, path: str | None = None) -> datet
 def resolve_country(value: str, *, field_name: str, path: str | None = None) -> str:
     """Turn a country code or name into its ISO 3166-1 alpha-2 code.
 
+    A region smaller than a country is given by its ISO 3166-2 code (``"US-FL"``)
+    and kept as such.
+
     Args:
-        value: ``"FR"``, ``"FRA"``, ``"France"`` or another name pycountry knows.
+        value: ``"FR"``, ``"FRA"``, ``"France"``, another name pycountry knows, or an
+            ISO 3166-2 subdivision code such as ``"US-FL"``.
         field_name: Field name for the error message.
         path: File name for the error message.
 
     Returns:
-        The upper-case alpha-2 code.
+        The upper-case alpha-2 code (or the subdivision code).
 
     Raises:
-        ConfigError: No country matches.
+        ConfigError: No country or subdivision matches.
     """
     import pycountry
 
     text = value.strip()
+    if len(text) > 3 and text[2:3] == "-" and text[:2].isalpha():
+        if pycountry.subdivisions.get(code=text.upper()) is not None:
+            return text.upper()
+        raise ConfigError(
+            f"{value!r} is not an ISO 3166-2 subdivision code", field=field_name, path=path
+        )
     found = pycountry.countries.get(alpha_2=text.upper()) if len(text) == 2 else None
     if found is None and len(text) == 3:
         found = pycountry.countries.get(alpha_3=text.upper())
