@@ -1,0 +1,87 @@
+"""Change-point detection: exact PELT, penalty selection and a streaming detector.
+
+The pieces, one a module:
+
+- :mod:`.costs`: segment costs by key (``normal-mean``, ``normal-meanvar``,
+  ``poisson``) and the registry to add your own.
+- :mod:`.pelt`: :class:`Pelt`, the estimator (ruptures' habit and results).
+- :mod:`.penalty`: the paper's elbow rule, CROPS, and the default ``auto`` penalty.
+- :mod:`.segment`: :func:`detect_changepoints` and :func:`segment`, one call from a
+  series to its change points.
+- :mod:`.windows`: PELT on many short windows for many penalties in one pass.
+- :mod:`.evaluate`: precision/recall/F1 of change points, seeded test signals.
+- :mod:`.streaming`: :class:`StreamingDetector`, constant-memory alerts over many
+  series, and :func:`detect_stream` for stored series.
+
+Index convention: a change point is the 0-based index of the first value of a new
+segment. ruptures returns segment ends including ``n``: the same numbers plus ``n``
+(see :func:`bkps_to_changepoints`).
+"""
+
+from __future__ import annotations
+
+from crowdpulse.detect.costs import (
+    COSTS,
+    BaseCost,
+    CostName,
+    CostNormalMean,
+    CostNormalMeanVar,
+    CostPoisson,
+    make_cost,
+    register_cost,
+)
+from crowdpulse.detect.evaluate import Scores, changepoint_scores, piecewise_signal
+from crowdpulse.detect.pelt import Pelt, Pruning, bkps_to_changepoints, changepoints_to_bkps
+from crowdpulse.detect.penalty import (
+    PAPER_PENALTIES,
+    CropsSegmentation,
+    ElbowChoice,
+    auto_penalty,
+    crops,
+    elbow_index,
+    elbow_penalty,
+    long_run_scale,
+    noise_scale,
+    select_elbow,
+)
+from crowdpulse.detect.segment import PenaltyRule, Segmentation, detect_changepoints, segment
+from crowdpulse.detect.streaming import Alert, StreamingDetector, detect_stream
+from crowdpulse.detect.windows import WindowsResult, pelt_windows, sliding_windows
+
+__all__ = [
+    "COSTS",
+    "PAPER_PENALTIES",
+    "Alert",
+    "BaseCost",
+    "CostName",
+    "CostNormalMean",
+    "CostNormalMeanVar",
+    "CostPoisson",
+    "CropsSegmentation",
+    "ElbowChoice",
+    "Pelt",
+    "PenaltyRule",
+    "Pruning",
+    "Scores",
+    "Segmentation",
+    "StreamingDetector",
+    "WindowsResult",
+    "auto_penalty",
+    "bkps_to_changepoints",
+    "changepoint_scores",
+    "changepoints_to_bkps",
+    "crops",
+    "detect_changepoints",
+    "detect_stream",
+    "elbow_index",
+    "elbow_penalty",
+    "long_run_scale",
+    "make_cost",
+    "noise_scale",
+    "pelt_windows",
+    "piecewise_signal",
+    "register_cost",
+    "segment",
+    "select_elbow",
+    "sliding_windows",
+]
