@@ -42,10 +42,10 @@ def command(corpus: str, top: int, as_json: bool) -> None:
         f"[bold]{corpus}[/bold]: {summary['posts']:,} posts by {summary['authors']:,} accounts"
     )
     console.print(f"from {summary['first']} to {summary['last']}")
-    console.print(
-        f"retweets {summary['retweets']:,}  replies {summary['replies']:,}  quotes {summary['quotes']:,}"
-        + (f"  without time {summary['without_time']:,}" if summary["without_time"] else "")
-    )
+    counts = "  ".join(f"{key} {summary[key]:,}" for key in ("retweets", "replies", "quotes"))
+    if summary["without_time"]:
+        counts += f"  without time {summary['without_time']:,}"
+    console.print(counts)
     for key in ("languages", "hashtags", "mentions"):
         table = Table(title=key, show_header=False, box=None)
         for value, count in summary[key]:
