@@ -1,0 +1,876 @@
+"""The firestorm pipeline: corpus -> series -> streaming detection -> alerts -> evaluation.
+
+:func:`run_firestorm` runs every step on a corpus table held in memory:
+
+1. features (:func:`crowdpulse.text.add_features`) when the corpus lacks the
+   ``lex_*`` columns;
+2. the series of every bucket (:func:`~crowdpulse.firestorm.series.detection_series`):
+   counts, lexical means, mention-network window metrics;
+3. the simulated stream (paper C7, C8): every bucket, in time order, gives each
+   series' newest value to :class:`crowdpulse.detect.StreamingDetector` (49-value
+   windows, elbow penalty over 2..10); :func:`crowdpulse.detect.detect_stream`
+   does exactly that for stored series in one compiled pass. Offline mode runs
+   PELT with the elbow penalty on each whole series;
+4. the ground truth (C9) and the evaluation (C10) of both.
+
+:func:`~crowdpulse.firestorm.stream.stream_corpus` gives the same alerts while
+holding only the current bucket and the network window (C12).
+
+:func:`evaluate_synthetic` repeats it all on corpora of the seeded generator
+(:mod:`crowdpulse.synth`), whose firestorm start is known, and returns the paper's
+table.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from crowdpulse.detect.costs import CostName
+from crowdpulse.detect.penalty import PAPER_PENALTIES, select_elbow
+from crowdpulse.detect.streaming import Alert, StreamingDetector, detect_stream
+from crowdpulse.exceptions import ConfigError, InputError
+from crowdpulse.firestorm.evaluate import (
+    ChangePoints,
+    EventEvaluation,
+    category_counts,
+    evaluate_event,
+    evaluate_events,
+)
+from crowdpulse.firestorm.series import CountTransform, detection_series, detector_values
+from crowdpulse.firestorm.truth import GroundTruth, ground_truth, parse_target
+from crowdpulse.network.buckets import TimeLike
+from crowdpulse.network.lexical import Subset
+
+__all__ = [
+    "FirestormOptions",
+    "FirestormResult",
+    "SyntheticEvaluation",
+    "alert_record",
+    "analyse_corpus",
+    "evaluate_synthetic",
+    "offline_changepoints",
+    "run_firestorm",
+    "stream_alerts",
+]
+
+_GROUPS = ("lexical", "network", "all")
+_MODES = ("stream", "offline")
+
+
+@dataclass(frozen=True)
+class FirestormOptions:
+    """The settings of the firestorm pipeline; the defaults are the paper's.
+
+    Attributes:
+        bucket_minutes: Bucket length (paper: 30).
+        window_buckets: Buckets per mention-network window (paper: 24 = 12 hours).
+        detector_window: Values per series the detector keeps (paper: 49 = 24 hours
+            and the newest bucket).
+        recent: A change point among this many newest values raises an alert.
+        penalties: Penalties of the elbow rule (paper: 2..10).
+        cost: PELT cost (paper: a change in mean, ``"normal-mean"``).
+        min_size: Minimum segment length.
+        count_transform: ``"anscombe"`` (default) variance-stabilises count series
+            before detection; ``"none"`` feeds them raw (see
+            :mod:`crowdpulse.firestorm.series`).
+        categories: Lexical categories (default: every ``lex_*`` column).
+        subsets: Lexical subsets: ``"all"`` posts and ``"mention"`` posts.
+        lexical: Watch the lexical series.
+        network: Watch the mention-network window metrics.
+        min_count: Target posts a bucket needs to be the ground-truth start.
+        offline: Also run offline PELT on each whole series.
+        tolerance: Buckets of slack for "found".
+    """
+
+    bucket_minutes: int = 30
+    window_buckets: int = 24
+    detector_window: int = 49
+    recent: int = 2
+    penalties: tuple[float, ...] = PAPER_PENALTIES
+    cost: CostName = "normal-mean"
+    min_size: int = 2
+    count_transform: CountTransform = "anscombe"
+    categories: tuple[str, ...] | None = None
+    subsets: tuple[Subset, ...] = ("all", "mention")
+    lexical: bool = True
+    network: bool = True
+    min_count: int = 1
+    offline: bool = True
+    tolerance: int = 1
+
+    def detector(self) -> StreamingDetector:
+        """A fresh :class:`~crowdpulse.detect.StreamingDetector` with these settings."""
+        return StreamingDetector(
+            window=self.detector_window,
+            recent=self.recent,
+            penalties=self.penalties,
+            cost=self.cost,
+            min_size=self.min_size,
+        )
+
+    @classmethod
+    def from_event(cls, event: Any, **overrides: Any) -> FirestormOptions:
+        """Take ``bucket_minutes`` and ``window_buckets`` from an event's ``[firestorm]``.
+
+        Args:
+            event: A :class:`crowdpulse.event.Event` (its ``firestorm`` may be None).
+            **overrides: Any other field.
+
+        Returns:
+            The options.
+        """
+        settings = getattr(event, "firestorm", None)
+        values: dict[str, Any] = {}
+        if settings is not None:
+            values = {
+                "bucket_minutes": settings.bucket_minutes,
+                "window_buckets": settings.window_buckets,
+            }
+        values.update(overrides)
+        return cls(**values)
+
+
+def _series_matrix(series: pa.Table) -> tuple[list[str], np.ndarray]:
+    names = [n for n in series.column_names if n not in ("bucket", "start")]
+    if not names:
+        return [], np.zeros((series.num_rows, 0))
+    values = np.column_stack(
+        [np.asarray(series.column(n).to_numpy(), dtype=np.float64) for n in names]
+    )
+    return names, values
+
+
+def _bucket_times(series: pa.Table) -> list[datetime]:
+    return list(series.column("start").to_pylist())
+
+
+def stream_alerts(series: pa.Table, options: FirestormOptions | None = None) -> list[Alert]:
+    """Simulate the stream over stored series: the alerts of feeding them bucket by bucket.
+
+    Args:
+        series: A table from :func:`~crowdpulse.firestorm.series.detection_series`.
+        options: The detector's settings.
+
+    Returns:
+        The alerts, by detecting bucket then series; ``index`` is the bucket of the
+        change point, ``time`` its start, ``detected_at`` the start of the bucket
+        whose arrival raised it.
+    """
+    options = options or FirestormOptions()
+    names, values = _series_matrix(series)
+    if not names or series.num_rows == 0:
+        return []
+    x = detector_values(names, values, count_transform=options.count_transform)
+    return detect_stream(
+        x,
+        times=_bucket_times(series),
+        names=names,
+        window=options.detector_window,
+        recent=options.recent,
+        penalties=options.penalties,
+        cost=options.cost,
+        min_size=options.min_size,
+    )
+
+
+def _locf(values: np.ndarray) -> tuple[int, np.ndarray]:
+    """Drop leading NaN and carry the last value over later NaN (like the detector)."""
+    valid = np.flatnonzero(~np.isnan(values))
+    if valid.size == 0:
+        return 0, np.zeros(0)
+    first = int(valid[0])
+    out = values[first:].copy()
+    idx = np.where(~np.isnan(out), np.arange(out.size), 0)
+    np.maximum.accumulate(idx, out=idx)
+    return first, out[idx]
+
+
+def offline_changepoints(series: pa.Table, options: FirestormOptions | None = None) -> pa.Table:
+    """Offline mode: PELT with the elbow penalty on each whole series.
+
+    Missing values (empty buckets) carry the last value forward, as in the stream;
+    leading missing values are left out.
+
+    Args:
+        series: A table from :func:`~crowdpulse.firestorm.series.detection_series`.
+        options: The settings (cost, penalties, transform, min_size).
+
+    Returns:
+        One row per change point: ``series``, ``bucket``, ``time``
+        (``timestamp[us, UTC]``), ``penalty`` (the elbow's choice for the series),
+        ``direction`` and ``magnitude`` (mean of the new segment minus the previous
+        one, in the detector's units).
+    """
+    options = options or FirestormOptions()
+    names, values = _series_matrix(series)
+    x = detector_values(names, values, count_transform=options.count_transform)
+    starts = series.column("start")
+    rows: dict[str, list[Any]] = {
+        k: [] for k in ("series", "bucket", "time", "penalty", "direction", "magnitude")
+    }
+    m = max(options.min_size, 1)
+    for j, name in enumerate(names):
+        first, filled = _locf(x[:, j])
+        if filled.size < 2 * m + 1:
+            continue
+        choice = select_elbow(
+            filled, cost=options.cost, penalties=options.penalties, min_size=options.min_size
+        )
+        bounds = [0, *choice.changepoints, filled.size]
+        for k, cp in enumerate(choice.changepoints, start=1):
+            before = filled[bounds[k - 1] : cp].mean()
+            after = filled[cp : bounds[k + 1]].mean()
+            magnitude = float(after - before)
+            rows["series"].append(name)
+            rows["bucket"].append(first + cp)
+            rows["time"].append(starts[first + cp].as_py())
+            rows["penalty"].append(choice.penalty)
+            rows["direction"].append("up" if magnitude >= 0 else "down")
+            rows["magnitude"].append(magnitude)
+    schema = pa.schema(
+        [
+            ("series", pa.string()),
+            ("bucket", pa.int64()),
+            ("time", pa.timestamp("us", tz="UTC")),
+            ("penalty", pa.float64()),
+            ("direction", pa.string()),
+            ("magnitude", pa.float64()),
+        ]
+    )
+    return pa.table(rows, schema=schema)
+
+
+def _iso(moment: Any) -> Any:
+    if isinstance(moment, datetime):
+        return moment.isoformat().replace("+00:00", "Z")
+    return moment
+
+
+def alert_record(alert: Alert, bucket_minutes: int = 30) -> dict[str, Any]:
+    """Turn an alert into the JSON object ``alerts.jsonl`` and ``crowdpulse watch`` print.
+
+    Args:
+        alert: An alert whose times are bucket starts (datetimes).
+        bucket_minutes: Bucket length.
+
+    Returns:
+        ``time`` (start of the change point's bucket), ``bucket``, ``series``,
+        ``direction``, ``magnitude``, ``detected_at`` (end of the bucket whose arrival
+        raised the alert: the earliest moment it can be known), ``detected_bucket``,
+        ``delay_buckets`` and ``penalty``.
+    """
+    detected = alert.detected_at
+    if isinstance(detected, datetime):
+        detected = detected + timedelta(minutes=bucket_minutes)
+    return {
+        "time": _iso(alert.time),
+        "bucket": int(alert.index),
+        "series": alert.series,
+        "direction": alert.direction,
+        "magnitude": round(float(alert.magnitude), 6),
+        "detected_at": _iso(detected),
+        "detected_bucket": int(alert.index + alert.delay),
+        "delay_buckets": int(alert.delay),
+        "penalty": float(alert.penalty),
+    }
+
+
+@dataclass
+class FirestormResult:
+    """Everything :func:`run_firestorm` computed for one event.
+
+    Attributes:
+        event: The event's name.
+        target: The target (``@name`` / ``#tag``).
+        options: The settings used.
+        series: The series, one row per bucket (see
+            :func:`~crowdpulse.firestorm.series.detection_series`).
+        metrics: The mention network's :func:`~crowdpulse.network.window_metrics`.
+        truth: The ground truth (C9).
+        alerts: The streaming alerts.
+        offline: The offline change points (None unless ``options.offline``).
+        evaluations: ``{(mode, group): EventEvaluation}`` for the modes ``stream``
+            and ``offline`` and the groups ``lexical``, ``network`` and ``all``.
+    """
+
+    event: str
+    target: str
+    options: FirestormOptions
+    series: pa.Table
+    metrics: pa.Table
+    truth: GroundTruth
+    alerts: list[Alert]
+    offline: pa.Table | None = None
+    evaluations: dict[tuple[str, str], EventEvaluation] = field(default_factory=dict)
+
+    def alert_records(self) -> list[dict[str, Any]]:
+        """The alerts as JSON-ready dicts (see :func:`alert_record`)."""
+        return [alert_record(a, self.options.bucket_minutes) for a in self.alerts]
+
+    def changepoints(self, mode: str = "stream") -> ChangePoints:
+        """The change points of ``"stream"`` (alerts) or ``"offline"`` mode."""
+        if mode == "stream":
+            return ChangePoints.from_alerts(self.alerts)
+        if mode == "offline":
+            if self.offline is None:
+                return ChangePoints([], np.zeros(0, np.int64), np.zeros(0, np.int64), [])
+            return ChangePoints.from_records(self.offline.to_pylist())
+        raise ConfigError(f"unknown mode {mode!r}; expected 'stream' or 'offline'", field="mode")
+
+    def summary(self) -> dict[str, Any]:
+        """The one JSON object ``crowdpulse firestorm --json`` prints (without files)."""
+        stream = self.evaluations.get(("stream", "lexical"))
+        network = self.evaluations.get(("stream", "network"))
+
+        def offsets(evaluation: EventEvaluation | None) -> dict[str, float | None]:
+            if evaluation is None:
+                return {}
+            return {k: v.offset_hours for k, v in evaluation.closest.items()}
+
+        return {
+            "event": self.event,
+            "target": self.target,
+            "buckets": self.truth.n_buckets,
+            "posts": int(self.truth.posts.sum()),
+            "target_posts": int(self.truth.target_posts.sum()),
+            "start": _iso(self.truth.time(self.truth.start_bucket)),
+            "start_bucket": self.truth.start_bucket,
+            "peak_in_degree": _iso(self.truth.time(self.truth.peak_in_degree_bucket)),
+            "peak_posts": _iso(self.truth.time(self.truth.peak_posts_bucket)),
+            "closest_offsets_hours": {
+                "lexical": offsets(stream),
+                "network": offsets(network),
+            },
+            "closest_series": list(stream.closest["start"].series) if stream else [],
+            "first_alert_delay_hours": stream.first_alert_delay_hours if stream else None,
+            "closest_detection_delay_hours": (
+                stream.closest["start"].detection_delay_hours if stream else None
+            ),
+            "found": bool(network.found) if network else False,
+            "alerts": len(self.alerts),
+            "offline_changepoints": 0 if self.offline is None else self.offline.num_rows,
+        }
+
+    def write(self, out_dir: str | Path, *, figures: bool = True) -> dict[str, str]:
+        """Write the outputs into a folder.
+
+        The files: ``series.csv``, ``changepoints.csv``, ``alerts.jsonl``,
+        ``evaluation.json`` and the figures.
+
+        Args:
+            out_dir: The folder (created if missing).
+            figures: Also draw Figures 1, 3, 5 and 6 (PNG and SVG).
+
+        Returns:
+            Name -> path of every file written.
+        """
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        files: dict[str, str] = {}
+        files["series"] = str(_write_csv(self.series, out / "series.csv"))
+        files["changepoints"] = str(_write_changepoints(self, out / "changepoints.csv"))
+        alerts_path = out / "alerts.jsonl"
+        with open(alerts_path, "w", encoding="utf-8") as handle:
+            for record in self.alert_records():
+                handle.write(json.dumps(record) + "\n")
+        files["alerts"] = str(alerts_path)
+        evaluation = {
+            "event": self.event,
+            "target": self.target,
+            "truth": self.truth.to_dict(),
+            "options": _options_dict(self.options),
+            "evaluations": [e.to_dict() for e in self.evaluations.values()],
+            "summary": self.summary(),
+        }
+        eval_path = out / "evaluation.json"
+        eval_path.write_text(json.dumps(evaluation, indent=2) + "\n", encoding="utf-8")
+        files["evaluation"] = str(eval_path)
+        if figures:
+            files.update(_draw(self, out))
+        return files
+
+
+def _options_dict(options: FirestormOptions) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in options.__dict__.items():
+        out[key] = list(value) if isinstance(value, tuple) else value
+    return out
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if np.isnan(value) else repr(value)
+    return _iso(value)
+
+
+def _write_csv(table: pa.Table, path: Path) -> Path:
+    columns = table.column_names
+    data = [table.column(c).to_pylist() for c in columns]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in zip(*data, strict=True):
+            writer.writerow([_csv_value(v) for v in row])
+    return path
+
+
+def _write_changepoints(result: FirestormResult, path: Path) -> Path:
+    """Offline change points and streaming alerts in one table, with a ``mode`` column."""
+    header = [
+        "mode",
+        "series",
+        "bucket",
+        "time",
+        "detected_bucket",
+        "direction",
+        "magnitude",
+        "penalty",
+    ]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        if result.offline is not None:
+            for row in result.offline.to_pylist():
+                writer.writerow(
+                    [
+                        "offline",
+                        row["series"],
+                        row["bucket"],
+                        _iso(row["time"]),
+                        "",
+                        row["direction"],
+                        repr(row["magnitude"]),
+                        repr(row["penalty"]),
+                    ]
+                )
+        for rec in result.alert_records():
+            writer.writerow(
+                [
+                    "stream",
+                    rec["series"],
+                    rec["bucket"],
+                    rec["time"],
+                    rec["detected_bucket"],
+                    rec["direction"],
+                    repr(rec["magnitude"]),
+                    repr(rec["penalty"]),
+                ]
+            )
+    return path
+
+
+def _figure5_series(result: FirestormResult) -> str | None:
+    """The lexical series drawn in Figure 5.
+
+    Among the lexical series that gave the change point closest to the start, the one
+    with the fewest alerts (the most selective); without any, the first lexical series.
+    """
+    evaluation = result.evaluations.get(("stream", "lexical"))
+    if evaluation is not None and evaluation.closest["start"].series:
+        counts = Counter(a.series for a in result.alerts)
+        return min(evaluation.closest["start"].series, key=lambda s: (counts[s], s))
+    lexical = [n for n in result.series.column_names if n.startswith("lex_")]
+    return lexical[0] if lexical else None
+
+
+def _draw(result: FirestormResult, out: Path) -> dict[str, str]:
+    from crowdpulse.firestorm import figures
+    from crowdpulse.network.figures import plot_max_in_degree
+
+    files: dict[str, str] = {}
+    name = result.event
+    png, _ = figures.plot_posts_share({name: result.truth}, out / "figure1_posts")
+    files["figure1"] = str(png)
+    start = result.truth.time(result.truth.start_bucket)
+    png, _ = plot_max_in_degree(
+        {name: result.metrics},
+        out / "figure3_max_in_degree",
+        starts={name: start} if start is not None else None,
+        height=4.0,
+    )
+    files["figure3"] = str(png)
+    column = _figure5_series(result)
+    alerts = [a.index for a in result.alerts if a.series == column]
+    if column is not None:
+        offline = result.changepoints("offline")
+        cps = [int(b) for s, b in zip(offline.series, offline.bucket, strict=True) if s == column]
+        png, _ = figures.plot_category_changepoints(
+            result.series,
+            column,
+            out / "figure5_category",
+            changepoints=cps,
+            alerts=alerts,
+            start_bucket=result.truth.start_bucket,
+        )
+        files["figure5"] = str(png)
+    png, _ = figures.plot_event_changepoints(
+        {name: (result.truth, alerts)},
+        out / "figure6_overview",
+        title=f"Alerts of {column} against the firestorm" if column else None,
+    )
+    files["figure6"] = str(png)
+    return files
+
+
+def run_firestorm(
+    table: pa.Table,
+    target: str,
+    *,
+    options: FirestormOptions | None = None,
+    origin: TimeLike | None = None,
+    end: TimeLike | None = None,
+    event: str = "event",
+    lexicon: Any = "open",
+    start_bucket: int | None = None,
+    quiet: bool = True,
+) -> FirestormResult:
+    """Run the whole firestorm pipeline on a corpus table (paper C1, C7-C12).
+
+    Args:
+        table: A corpus table (with or without the ``lex_*`` feature columns).
+        target: ``@account`` or ``#hashtag``.
+        options: The settings (default: the paper's).
+        origin: Start of bucket 0 (default: the first post's time floored).
+        end: End of the grid, exclusive (default: the last post's bucket).
+        event: The event's name (used in files and figures).
+        lexicon: Lexicon for the features stage when the corpus lacks ``lex_*``
+            columns (a key such as ``"open"``, a ``.dic`` path or a
+            :class:`~crowdpulse.text.Lexicon`).
+        start_bucket: Evaluate against this start instead of the measured one (e.g.
+            the planted start of a generated corpus).
+        quiet: Show no progress bars.
+
+    Returns:
+        The :class:`FirestormResult`.
+
+    Raises:
+        InputError: A needed column is missing, or no post falls into the grid.
+        ConfigError: An option or the target is invalid.
+    """
+    options = options or FirestormOptions()
+    parse_target(target)
+    if options.lexical and not any(n.startswith("lex_") for n in table.column_names):
+        from crowdpulse.text import add_features
+
+        table = add_features(table, lexicon=lexicon, quiet=quiet)
+    from crowdpulse.network.buckets import assign_buckets
+    from crowdpulse.network.windows import window_metrics
+
+    buckets = assign_buckets(
+        table.column("created_at"), minutes=options.bucket_minutes, origin=origin, end=end
+    )
+    if buckets.count == 0 or not (buckets.index >= 0).any():
+        raise InputError(
+            "no post has a time inside the bucket grid (empty corpus, or wrong start/end)",
+            field="created_at",
+        )
+    metrics = window_metrics(
+        table,
+        network="mention",
+        bucket_minutes=options.bucket_minutes,
+        window_buckets=options.window_buckets,
+        origin=buckets.origin,
+        end=end,
+        quiet=quiet,
+    )
+    series = detection_series(
+        table,
+        target,
+        bucket_minutes=options.bucket_minutes,
+        window_buckets=options.window_buckets,
+        categories=options.categories,
+        subsets=options.subsets,
+        lexical=options.lexical,
+        network=options.network,
+        origin=buckets.origin,
+        end=end,
+        metrics=metrics,
+    )
+    truth = ground_truth(
+        table,
+        target,
+        bucket_minutes=options.bucket_minutes,
+        window_buckets=options.window_buckets,
+        min_count=options.min_count,
+        origin=buckets.origin,
+        end=end,
+        max_in_degree=np.asarray(metrics.column("max_in_degree").to_numpy()),
+    )
+    alerts = stream_alerts(series, options)
+    offline = offline_changepoints(series, options) if options.offline else None
+    result = FirestormResult(
+        event=event,
+        target=truth.target,
+        options=options,
+        series=series,
+        metrics=metrics,
+        truth=truth,
+        alerts=alerts,
+        offline=offline,
+    )
+    modes = _MODES if options.offline else ("stream",)
+    for mode in modes:
+        cps = result.changepoints(mode)
+        for group in _GROUPS:
+            result.evaluations[(mode, group)] = evaluate_event(
+                truth,
+                cps,
+                event=event,
+                group=group,  # type: ignore[arg-type]
+                start_bucket=start_bucket,
+                tolerance=options.tolerance,
+            )
+    return result
+
+
+def analyse_corpus(
+    corpus: str | Path,
+    event: Any,
+    out_dir: str | Path,
+    *,
+    target: str | None = None,
+    options: FirestormOptions | None = None,
+    lexicon: Any = "open",
+    figures: bool = True,
+    quiet: bool = True,
+) -> dict[str, Any]:
+    """Read a corpus file, run the pipeline and write its outputs (the CLI's one call).
+
+    Args:
+        corpus: A Parquet corpus.
+        event: A :class:`crowdpulse.event.Event` or the path of its TOML; its
+            ``[firestorm]`` gives the target and the bucket settings, its ``start``
+            and ``end`` the bucket grid.
+        out_dir: Folder for the outputs.
+        target: Override the event's target.
+        options: Settings (default: from the event).
+        lexicon: Lexicon for the features stage when needed.
+        figures: Draw the figures.
+        quiet: Show no progress bars.
+
+    Returns:
+        The summary (see :meth:`FirestormResult.summary`) with ``files``.
+
+    Raises:
+        ConfigError: No target in the event nor given.
+        InputError: The corpus cannot be read.
+    """
+    from crowdpulse.event import load_event
+    from crowdpulse.io.corpus import read_corpus
+
+    if isinstance(event, (str, Path)):
+        event = load_event(event)
+    settings = event.firestorm
+    if target is None:
+        if settings is None:
+            raise ConfigError(
+                "the event has no [firestorm] section: add its target (or give --target)",
+                field="firestorm.target",
+                path=str(event.path) if event.path else None,
+            )
+        target = settings.target
+    options = options or FirestormOptions.from_event(event)
+    table = read_corpus(corpus)
+    result = run_firestorm(
+        table,
+        target,
+        options=options,
+        origin=event.start,
+        end=event.end,
+        event=event.name,
+        lexicon=lexicon,
+        quiet=quiet,
+    )
+    files = result.write(out_dir, figures=figures)
+    summary = result.summary()
+    summary["files"] = files
+    return summary
+
+
+@dataclass
+class SyntheticEvaluation:
+    """The evaluation of the pipeline on generated corpora with planted firestorms.
+
+    Attributes:
+        results: One :class:`FirestormResult` per seed.
+        planted: The generator's truth (``truth["firestorm"]``) per seed.
+        table: The paper's table (:func:`~crowdpulse.firestorm.evaluate_events`) of
+            the lexical series in streaming mode.
+        network_table: The same for the count and network series.
+        categories: How often each category gave the change point closest to the
+            start (Figure 7).
+    """
+
+    results: list[FirestormResult]
+    planted: list[dict[str, Any]]
+    table: pa.Table
+    network_table: pa.Table
+    categories: pa.Table
+
+    def found(self) -> list[bool]:
+        """Per seed: whether the planted firestorm was found.
+
+        Found: an alert of the found series within ``tolerance`` buckets of the
+        planted start.
+        """
+        return [r.evaluations[("stream", "network")].found for r in self.results]
+
+    def write(self, out_dir: str | Path, *, figures: bool = True) -> dict[str, str]:
+        """Write the tables, the per-event details and the figures into a folder.
+
+        Files: ``evaluation_lexical.csv`` and ``evaluation_network.csv`` (the paper's
+        table for each group), ``categories.csv`` (Figure 7's counts),
+        ``events.json`` (per event: planted and measured truth, evaluations), and
+        with ``figures`` Figure 1 (posts and firestorm share per event), Figures 3
+        and 6 for the first three events, and Figure 7.
+
+        Args:
+            out_dir: The folder (created if missing).
+            figures: Draw the figures.
+
+        Returns:
+            Name -> path of every file written.
+        """
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        files = {
+            "evaluation_lexical": str(_write_csv(self.table, out / "evaluation_lexical.csv")),
+            "evaluation_network": str(
+                _write_csv(self.network_table, out / "evaluation_network.csv")
+            ),
+            "categories": str(_write_csv(self.categories, out / "categories.csv")),
+        }
+        events = []
+        for result, planted in zip(self.results, self.planted, strict=True):
+            events.append(
+                {
+                    "event": result.event,
+                    "planted": {k: v for k, v in planted.items() if not isinstance(v, list)},
+                    "truth": result.truth.to_dict(),
+                    "evaluations": [e.to_dict() for e in result.evaluations.values()],
+                    "alerts": len(result.alerts),
+                }
+            )
+        path = out / "events.json"
+        path.write_text(json.dumps(events, indent=2) + "\n", encoding="utf-8")
+        files["events"] = str(path)
+        if figures and self.results:
+            files.update(_draw_many(self, out))
+        return files
+
+
+def _draw_many(evaluation: SyntheticEvaluation, out: Path) -> dict[str, str]:
+    from crowdpulse.firestorm import figures
+    from crowdpulse.network.figures import plot_max_in_degree
+
+    results = evaluation.results
+    files: dict[str, str] = {}
+    png, _ = figures.plot_posts_share(
+        {r.event: r.truth for r in results}, out / "figure1_posts", kind="bars"
+    )
+    files["figure1"] = str(png)
+    first = results[:3]
+    starts = {r.event: r.truth.time(r.truth.start_bucket) for r in first}
+    png, _ = plot_max_in_degree(
+        {r.event: r.metrics for r in first},
+        out / "figure3_max_in_degree",
+        starts={k: v for k, v in starts.items() if v is not None},
+    )
+    files["figure3"] = str(png)
+    panels = {}
+    for r in first:
+        column = _figure5_series(r) or "target_posts"
+        panels[f"{r.event}: {column}"] = (
+            r.truth,
+            [a.index for a in r.alerts if a.series == column],
+        )
+    png, _ = figures.plot_event_changepoints(panels, out / "figure6_overview")
+    files["figure6"] = str(png)
+    if evaluation.categories.num_rows:
+        png, _ = figures.plot_category_counts(
+            evaluation.categories, out / "figure7_categories", events=len(results)
+        )
+        files["figure7"] = str(png)
+    return files
+
+
+def evaluate_synthetic(
+    seeds: Sequence[int] = tuple(range(10)),
+    *,
+    posts: int = 20_000,
+    days: int = 15,
+    workdir: str | Path | None = None,
+    options: FirestormOptions | None = None,
+    planted_start: bool = True,
+    quiet: bool = True,
+) -> SyntheticEvaluation:
+    """Generate one corpus per seed, run the pipeline on each and evaluate (paper C10).
+
+    Each corpus goes the way of real data: written as API v1.1 JSON lines, read
+    back with :func:`crowdpulse.io.read_posts` (default ingest filters), scored with
+    the open lexicon.
+
+    Args:
+        seeds: The generator's seeds, one event each.
+        posts: Post records per corpus.
+        days: Days per corpus.
+        workdir: Folder for the generated files (default: a temporary folder,
+            removed afterwards).
+        options: Pipeline settings (default: the paper's).
+        planted_start: Measure against the generator's planted start (default);
+            False: against the start measured on the corpus (C9).
+        quiet: Show no progress bars.
+
+    Returns:
+        The :class:`SyntheticEvaluation`.
+    """
+    import tempfile
+
+    from crowdpulse.io import read_posts
+    from crowdpulse.synth import SynthConfig, synthesize
+
+    options = options or FirestormOptions()
+    results: list[FirestormResult] = []
+    planted: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="crowdpulse-firestorm-") as tmp:
+        folder = Path(workdir) if workdir is not None else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for seed in seeds:
+            path = folder / f"firestorm_seed{seed}.jsonl"
+            config = SynthConfig(seed=int(seed), posts=posts, days=days)
+            truth = synthesize(config, path, fmt="v1", quiet=quiet)
+            fs = truth["firestorm"]
+            table, _ = read_posts([path])
+            result = run_firestorm(
+                table,
+                fs["target"],
+                options=options,
+                origin=truth["start"],
+                end=truth["end"],
+                event=f"seed {seed}",
+                start_bucket=int(fs["start_bucket"]) if planted_start else None,
+                quiet=quiet,
+            )
+            results.append(result)
+            planted.append(fs)
+    lexical = [r.evaluations[("stream", "lexical")] for r in results]
+    network = [r.evaluations[("stream", "network")] for r in results]
+    return SyntheticEvaluation(
+        results=results,
+        planted=planted,
+        table=evaluate_events(lexical),
+        network_table=evaluate_events(network),
+        categories=category_counts(lexical),
+    )

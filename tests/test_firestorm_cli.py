@@ -1,0 +1,181 @@
+"""``crowdpulse firestorm`` and ``crowdpulse watch`` end to end on generated corpora.
+
+The watch command on a generated stream must print exactly the alerts that the
+simulated stream over the same posts stored as a corpus gives.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from crowdpulse.cli import main
+from crowdpulse.firestorm import FirestormOptions, alert_record, run_firestorm, watch
+from crowdpulse.io import read_posts
+from crowdpulse.synth import SynthConfig, synthesize
+
+TARGET = "@flyzephyr"
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A 3-day v1.1 stream with a planted firestorm, ingested into a corpus."""
+    folder = tmp_path_factory.mktemp("firestorm_cli")
+    posts = folder / "posts.jsonl"
+    synthesize(
+        SynthConfig(seed=11, posts=3000, days=3),
+        posts,
+        fmt="v1",
+        truth_path=folder / "truth.json",
+        event_path=folder / "event.toml",
+    )
+    corpus = folder / "corpus.parquet"
+    result = CliRunner().invoke(main, ["ingest", str(posts), "-o", str(corpus), "--json"])
+    assert result.exit_code == 0, result.output
+    plain = folder / "plain.toml"  # no time range: the grid is the corpus's own
+    plain.write_text(f'name = "seed 11"\n\n[firestorm]\ntarget = "{TARGET}"\n')
+    return {
+        "folder": folder,
+        "posts": posts,
+        "corpus": corpus,
+        "event": folder / "event.toml",
+        "plain": plain,
+        "truth": folder / "truth.json",
+    }
+
+
+def png_size(path: str | Path) -> tuple[int, int]:
+    with Image.open(path) as image:
+        return image.size
+
+
+def test_firestorm_command_writes_series_alerts_evaluation_and_figures(
+    small: dict[str, Path],
+) -> None:
+    out = small["folder"] / "out"
+    args = ["firestorm", str(small["corpus"]), "--event", str(small["event"]), "-o", str(out)]
+    result = CliRunner().invoke(main, [*args, "--json", "--quiet"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    truth = json.loads(small["truth"].read_text())["firestorm"]
+    assert summary["target"] == TARGET
+    # The generator counts retweets' mentions too; ingest drops retweets by default.
+    assert abs(summary["start_bucket"] - truth["first_top_bucket"]) <= 1
+    assert summary["buckets"] == truth["buckets"] == 144
+    assert summary["found"] is True
+    assert summary["alerts"] > 0
+    for key in ("start", "peak_in_degree", "peak_posts"):
+        assert key in summary["closest_offsets_hours"]["lexical"]
+    files = summary["files"]
+    for name in ("series", "changepoints", "alerts", "evaluation"):
+        assert Path(files[name]).stat().st_size > 0
+    expected = {"figure1": (1000, 300), "figure3": (1000, 400), "figure5": (1200, 450)}
+    expected["figure6"] = (700, 700)
+    for name, size in expected.items():
+        png = Path(files[name])
+        assert png.stat().st_size > 0 and png.with_suffix(".svg").stat().st_size > 0
+        assert png_size(png) == size
+    evaluation = json.loads(Path(files["evaluation"]).read_text())
+    assert evaluation["summary"]["alerts"] == summary["alerts"]
+    alerts = Path(files["alerts"]).read_text().splitlines()
+    assert len(alerts) == summary["alerts"]
+    # The human summary.
+    human = CliRunner().invoke(main, [*args, "--quiet", "--no-figures", "--no-offline"])
+    assert human.exit_code == 0, human.output
+    assert "closest lexical change point" in human.stdout
+    assert "found" in human.stdout
+
+
+def test_watch_prints_the_alerts_of_the_stored_corpus(small: dict[str, Path]) -> None:
+    out = small["folder"] / "plain_out"
+    args = ["firestorm", str(small["corpus"]), "--event", str(small["plain"]), "-o", str(out)]
+    batch = CliRunner().invoke(main, [*args, "--no-figures", "--no-offline", "--quiet"])
+    assert batch.exit_code == 0, batch.output
+    stored = [json.loads(x) for x in (out / "alerts.jsonl").read_text().splitlines()]
+    live = CliRunner().invoke(main, ["watch", str(small["posts"]), "--target", TARGET])
+    assert live.exit_code == 0, live.output
+    lines = [json.loads(x) for x in live.stdout.splitlines()]
+    assert len(stored) > 20
+    assert lines == stored
+    assert "144 buckets" in live.stderr
+    assert any(a["series"] == "target_posts" and a["direction"] == "up" for a in lines)
+
+
+def test_watch_reads_v2_pages_from_standard_input(tmp_path: Path) -> None:
+    pages = tmp_path / "pages.jsonl"
+    synthesize(SynthConfig(seed=12, posts=2000, days=2), pages, fmt="v2")
+    table, _ = read_posts([pages])
+    batch = run_firestorm(table, TARGET, options=FirestormOptions(offline=False))
+    expected = [alert_record(a) for a in batch.alerts]
+    assert len(expected) > 10
+    args = ["watch", "-", "--target", TARGET, "--quiet"]
+    result = CliRunner().invoke(main, args, input=pages.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert [json.loads(x) for x in result.stdout.splitlines()] == expected
+
+
+def test_watch_follows_a_growing_file(small: dict[str, Path], tmp_path: Path) -> None:
+    lines = small["posts"].read_bytes().splitlines(keepends=True)[:1800]  # about 2 days
+    whole = tmp_path / "whole.jsonl"
+    whole.write_bytes(b"".join(lines))
+    options = FirestormOptions(offline=False, lexical=False)
+    expected = [alert_record(a) for a in watch(whole, TARGET, options=options)]
+    assert expected
+    growing = tmp_path / "live.jsonl"
+    growing.write_bytes(b"".join(lines[:500]))
+
+    def writer() -> None:
+        with open(growing, "ab") as handle:
+            for k in range(500, len(lines), 400):
+                time.sleep(0.05)
+                handle.write(b"".join(lines[k : k + 400]))
+                handle.flush()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        followed = [
+            alert_record(a)
+            for a in watch(
+                growing, TARGET, options=options, follow=True, poll_seconds=0.02, idle_timeout=1.0
+            )
+        ]
+    finally:
+        thread.join()
+    assert followed == expected
+    tiny = tmp_path / "tiny.jsonl"
+    tiny.write_bytes(b"".join(lines[:40]))
+    result = CliRunner().invoke(
+        main, ["watch", str(tiny), "--target", TARGET, "-f", "--idle-timeout", "0.1"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "40 lines" in result.stderr
+
+
+def test_cli_errors_are_one_line(small: dict[str, Path], tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["watch", str(small["posts"])])
+    assert result.exit_code == 2
+    assert "error" in result.stderr and "--target" in result.stderr
+    result = runner.invoke(main, ["watch", str(tmp_path / "missing.jsonl"), "--target", "@a"])
+    assert result.exit_code == 2 and "no such file" in result.stderr
+    result = runner.invoke(main, ["watch", str(small["posts"]), "--target", "klm"])
+    assert result.exit_code == 2 and "target" in result.stderr
+    empty = tmp_path / "e.toml"
+    empty.write_text('name = "x"\n')
+    args = ["firestorm", str(small["corpus"]), "--event", str(empty), "-o", str(tmp_path / "o")]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2 and "firestorm" in result.stderr
+    args = ["firestorm", str(tmp_path / "nope.parquet"), "--event", str(small["plain"])]
+    result = runner.invoke(main, [*args, "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "no such file" in result.stderr
+    for command in ("firestorm", "watch"):
+        help_text = runner.invoke(main, [command, "--help"]).stdout
+        assert "Example:" in help_text
