@@ -33,10 +33,10 @@ import numpy as np
 
 from crowdpulse.emoji.diffusion import Diffusion
 from crowdpulse.emoji.glyphs import GlyphRenderer, glyph_renderer
+from crowdpulse.figures import new_figure, save_figure_as
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
     from matplotlib.offsetbox import OffsetImage
 
 __all__ = [
@@ -74,29 +74,6 @@ class FigureResult:
     glyphs: Literal["colour", "text"]
     sizes: Mapping[str, float] = field(default_factory=dict)
     text_labels: tuple[str, ...] = ()
-
-
-def _new_figure(width: float, height: float, dpi: int) -> Figure:
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=dpi)
-    FigureCanvasAgg(fig)
-    return fig
-
-
-def _save(fig: Figure, paths: Sequence[str | Path], dpi: int) -> tuple[Path, ...]:
-    written = []
-    for p in paths:
-        path = Path(p)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fmt = path.suffix.lstrip(".").lower() or "png"
-        metadata = {"Software": None} if fmt == "png" else None
-        if fmt == "svg":
-            metadata = {"Date": None}
-        fig.savefig(path, dpi=dpi, format=fmt, metadata=metadata)
-        written.append(path)
-    return tuple(written)
 
 
 def _image_box(image: np.ndarray, side_px: float, dpi: int) -> OffsetImage:
@@ -241,7 +218,7 @@ def plot_cooccurrence(
     from matplotlib.offsetbox import AnnotationBbox
 
     renderer = _renderer(font_path)
-    fig = _new_figure(size[0], size[1], dpi)
+    fig = new_figure(size[0], size[1], dpi)
     ax = fig.add_axes((0.02, 0.05, 0.96, 0.85))
     ax.set_axis_off()
     if title:
@@ -297,7 +274,7 @@ def plot_cooccurrence(
             box = AnnotationBbox(_image_box(image, side, dpi), (x, y), frameon=False, pad=0.0)
             box.set_zorder(3)
             ax.add_artist(box)
-    written = _save(fig, paths, dpi)
+    written = save_figure_as(fig, paths, dpi=dpi)
     return FigureResult(
         paths=written,
         width_px=round(size[0] * dpi),
@@ -357,7 +334,7 @@ def plot_diffusion(
     order = diffusion.order
     n_rows = len(order)
     fig_w, fig_h = diffusion_figure_size(n_rows, width=width)
-    fig = _new_figure(fig_w, fig_h, dpi)
+    fig = new_figure(fig_w, fig_h, dpi)
     left_in = 1.0 if renderer.available else 2.2
     right_in = 0.8
     ax = fig.add_axes(
@@ -474,7 +451,7 @@ def plot_diffusion(
             fontsize=8,
             color="0.35",
         )
-    written = _save(fig, paths, dpi)
+    written = save_figure_as(fig, paths, dpi=dpi)
     return FigureResult(
         paths=written,
         width_px=round(fig_w * dpi),

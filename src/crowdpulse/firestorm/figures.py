@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from crowdpulse.exceptions import ConfigError, InputError
+from crowdpulse.figures import date_axis, new_figure, save_figure
 from crowdpulse.firestorm.truth import GroundTruth
 
 __all__ = [
@@ -33,31 +34,6 @@ _CHANGE = "#5e3c99"
 _START = "#d7301f"
 
 
-def _outputs(path: str | Path) -> tuple[Path, Path]:
-    target = Path(path)
-    stem = target.with_suffix("") if target.suffix.lower() in (".png", ".svg") else target
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    return Path(f"{stem}.png"), Path(f"{stem}.svg")
-
-
-def _figure(width: float, height: float, dpi: int) -> Any:
-    if width <= 0 or height <= 0 or dpi <= 0:
-        raise ConfigError("the figure size and dpi must be positive", field="width")
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), dpi=dpi, layout="constrained")
-
-
-def _save(figure: Any, path: str | Path) -> tuple[Path, Path]:
-    import matplotlib
-
-    png, svg = _outputs(path)
-    with matplotlib.rc_context({"svg.hashsalt": "crowdpulse", "svg.fonttype": "path"}):
-        figure.savefig(png, format="png", metadata={"Software": None})
-        figure.savefig(svg, format="svg", metadata={"Date": None})
-    return png, svg
-
-
 def _axis_x(truth: GroundTruth, relative: bool) -> np.ndarray:
     """Bucket starts: hours since the firestorm start, or datetime64 times."""
     n = truth.n_buckets
@@ -71,14 +47,6 @@ def _bucket_x(truth: GroundTruth, relative: bool, buckets: Sequence[int]) -> np.
     x = _axis_x(truth, relative)
     idx = np.asarray([b for b in buckets if 0 <= b < truth.n_buckets], dtype=np.int64)
     return x[idx]
-
-
-def _date_axis(axis: Any) -> None:
-    import matplotlib.dates as mdates
-
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
-    axis.xaxis.set_major_locator(locator)
-    axis.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def _style(axis: Any) -> None:
@@ -147,15 +115,20 @@ def plot_posts_share(
     if kind not in ("series", "bars"):
         raise ConfigError(f"unknown kind {kind!r}; expected 'series' or 'bars'", field="kind")
     if kind == "bars":
-        figure = _figure(width, height if height is not None else 1.5 + 0.35 * len(events), dpi)
+        figure = new_figure(
+            width,
+            height if height is not None else 1.5 + 0.35 * len(events),
+            dpi,
+            constrained=True,
+        )
         _posts_bars(figure, events)
         if title:
             figure.suptitle(title)
-        return _save(figure, path)
+        return save_figure(figure, path)
     if relative is None:
         relative = len(events) > 1 and all(t.start_bucket is not None for t in events.values())
     height = height if height is not None else 1.0 + 2.0 * len(events)
-    figure = _figure(width, height, dpi)
+    figure = new_figure(width, height, dpi, constrained=True)
     axes = figure.subplots(len(events), 1, sharex=relative, squeeze=False)[:, 0]
     for axis, (name, truth) in zip(axes, events.items(), strict=True):
         x = _axis_x(truth, relative)
@@ -174,13 +147,13 @@ def plot_posts_share(
         axis.set_ylabel("posts / bucket", fontsize=8)
         _style(axis)
         if not relative:
-            _date_axis(axis)
+            date_axis(axis, maxticks=8)
     axes[0].legend(fontsize=8, loc="upper left")
     if relative:
         axes[-1].set_xlabel("hours since the firestorm start", fontsize=8)
     if title:
         figure.suptitle(title)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def _series_values(table: pa.Table, column: str) -> np.ndarray:
@@ -240,7 +213,7 @@ def plot_category_changepoints(
     lo, hi = (0, n) if span is None else (max(0, span[0]), min(n, span[1]))
     if hi <= lo:
         raise ConfigError("the span holds no bucket", field="span")
-    figure = _figure(width, height, dpi)
+    figure = new_figure(width, height, dpi, constrained=True)
     axis = figure.subplots()
     back = axis.twinx()
     x = times[lo:hi]
@@ -275,10 +248,10 @@ def plot_category_changepoints(
         axis.axvline(times[start_bucket], color=_START, linewidth=1.2, label="start")
     axis.set_ylabel(column, fontsize=8)
     _style(axis)
-    _date_axis(axis)
+    date_axis(axis, maxticks=8)
     axis.legend(fontsize=8, loc="upper left")
     axis.set_title(title or f"{column}: change points over the firestorm posts", fontsize=10)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_event_changepoints(
@@ -317,7 +290,7 @@ def plot_event_changepoints(
     if relative is None:
         relative = len(events) > 1 and all(t.start_bucket is not None for t, _ in events.values())
     width = width if width is not None else 3.0 + 4.0 * len(events)
-    figure = _figure(width, height, dpi)
+    figure = new_figure(width, height, dpi, constrained=True)
     axes = figure.subplots(3, len(events), sharex="col", squeeze=False)
     labels = (
         "accumulated target posts",
@@ -347,13 +320,13 @@ def plot_event_changepoints(
             if col == 0:
                 axis.set_ylabel(labels[row], fontsize=8)
             if not relative:
-                _date_axis(axis)
+                date_axis(axis, maxticks=8)
         axes[0, col].set_title(f"{name} ({truth.target})", fontsize=9)
         if relative:
             axes[2, col].set_xlabel("hours since the start", fontsize=8)
     if title:
         figure.suptitle(title)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_category_counts(
@@ -395,7 +368,7 @@ def plot_category_counts(
     if not rows:
         raise ConfigError("nothing to draw: the table has no rows", field="counts")
     height = height if height is not None else 1.5 + 0.3 * len(rows)
-    figure = _figure(width, height, dpi)
+    figure = new_figure(width, height, dpi, constrained=True)
     axis = figure.subplots()
     y = np.arange(len(rows), dtype=float)
     axis.barh(y, [r["events"] for r in rows], color=_SERIES, height=0.7)
@@ -409,4 +382,4 @@ def plot_category_counts(
     axis.grid(axis="x", alpha=0.3, linewidth=0.5)
     if title:
         axis.set_title(title, fontsize=10)
-    return _save(figure, path)
+    return save_figure(figure, path)

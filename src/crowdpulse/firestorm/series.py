@@ -42,7 +42,7 @@ from crowdpulse.exceptions import ConfigError
 from crowdpulse.firestorm.truth import target_post_mask
 from crowdpulse.network.buckets import TimeLike, assign_buckets
 from crowdpulse.network.lexical import Subset, lexical_columns, lexical_series
-from crowdpulse.network.windows import window_metrics
+from crowdpulse.network.windows import METRIC_COLUMNS, window_metrics
 
 __all__ = [
     "COUNT_METRICS",
@@ -63,23 +63,8 @@ CountTransform = Literal["anscombe", "none"]
 NETWORK_PREFIX = "mention_net:"
 """Prefix of the mention-network window metrics in series names."""
 
-NUMERIC_METRICS: tuple[str, ...] = (
-    "nodes",
-    "edges",
-    "density",
-    "avg_out_degree",
-    "max_out_degree",
-    "max_in_degree",
-    "lwcc_size",
-    "lwcc_fraction",
-    "posts",
-    "mention_posts",
-    "retweet_posts",
-    "mention_post_ratio",
-    "retweet_post_ratio",
-    "edges_per_post",
-    "edges_per_node",
-    "posts_per_node",
+NUMERIC_METRICS: tuple[str, ...] = tuple(
+    column for column in METRIC_COLUMNS if not column.endswith("_degree_node")
 )
 """The numeric columns of :func:`~crowdpulse.network.window_metrics` used as series."""
 

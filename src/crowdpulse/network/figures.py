@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from crowdpulse.exceptions import ConfigError, InputError
+from crowdpulse.figures import date_axis, new_figure, save_figure
 from crowdpulse.network.buckets import TimeLike, _to_micros
 from crowdpulse.network.lexical import CLASSES
 
@@ -73,32 +73,6 @@ _CLASS_COLOURS = {
 _HOUR_US = 3_600_000_000
 
 
-def _outputs(path: str | Path) -> tuple[Path, Path]:
-    target = Path(path)
-    stem = target.with_suffix("") if target.suffix.lower() in (".png", ".svg") else target
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    return Path(f"{stem}.png"), Path(f"{stem}.svg")
-
-
-def _figure(width: float, height: float, dpi: int) -> Any:
-    if width <= 0 or height <= 0 or dpi <= 0:
-        raise ConfigError("the figure size and dpi must be positive", field="width")
-    from matplotlib.figure import Figure
-
-    # A fixed layout: constrained layout costs several seconds for Figure 2.
-    return Figure(figsize=(width, height), dpi=dpi)
-
-
-def _save(figure: Any, path: str | Path) -> tuple[Path, Path]:
-    import matplotlib
-
-    png, svg = _outputs(path)
-    with matplotlib.rc_context({"svg.hashsalt": "crowdpulse", "svg.fonttype": "path"}):
-        figure.savefig(png, format="png", metadata={"Software": None})
-        figure.savefig(svg, format="svg", metadata={"Date": None})
-    return png, svg
-
-
 def _times(table: pa.Table, column: str) -> np.ndarray:
     if column not in table.column_names:
         raise InputError("not a window-metrics table: column is missing", field=column)
@@ -112,14 +86,6 @@ def _series(table: pa.Table, column: str) -> np.ndarray:
     return np.asarray(
         table.column(column).cast(pa.float64()).fill_null(np.nan).to_numpy(), dtype=np.float64
     )
-
-
-def _date_axis(axis: Any) -> None:
-    import matplotlib.dates as mdates
-
-    locator = mdates.AutoDateLocator(maxticks=6)
-    axis.xaxis.set_major_locator(locator)
-    axis.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
 def plot_window_metrics(
@@ -158,7 +124,7 @@ def plot_window_metrics(
     line = None
     if firestorm_start is not None:
         line = np.datetime64(_to_micros(firestorm_start, "firestorm_start"), "us")
-    figure = _figure(width, height, dpi)
+    figure = new_figure(width, height, dpi)
     n_cols = min(4, len(columns))
     n_rows = -(-len(columns) // n_cols)
     axes = figure.subplots(
@@ -182,12 +148,12 @@ def plot_window_metrics(
         axis.grid(alpha=0.3, linewidth=0.5)
         if line is not None:
             axis.axvline(line, color="#d7301f", linewidth=1.0, linestyle="--")
-        _date_axis(axis)
+        date_axis(axis)
         if k + n_cols >= len(columns):  # no panel below: show the time labels here
             axis.xaxis.set_tick_params(labelbottom=True)
     if title:
         figure.suptitle(title)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_max_in_degree(
@@ -224,7 +190,7 @@ def plot_max_in_degree(
         raise ConfigError("give at least one event", field="events")
     starts = dict(starts or {})
     relative = all(name in starts for name in events)
-    figure = _figure(width, height, dpi)
+    figure = new_figure(width, height, dpi)
     axes = figure.subplots(
         len(events),
         1,
@@ -249,7 +215,7 @@ def plot_max_in_degree(
                 axis.axvline(
                     np.datetime64(start, "us"), color="#d7301f", linewidth=1.0, linestyle="--"
                 )
-            _date_axis(axis)
+            date_axis(axis)
         axis.set_title(name, fontsize=10, loc="left")
         axis.set_ylabel("max in-degree", fontsize=8)
         axis.tick_params(labelsize=8)
@@ -258,7 +224,7 @@ def plot_max_in_degree(
         axes[-1].set_xlabel("hours since the firestorm start")
     if title:
         figure.suptitle(title)
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_class_counts(
@@ -310,7 +276,7 @@ def plot_class_counts(
         "lwcc": "inside vs outside the largest component",
         **(subset_titles or {}),
     }
-    figure = _figure(width, height, dpi)
+    figure = new_figure(width, height, dpi)
     axes = figure.subplots(
         1,
         len(chosen),
@@ -343,4 +309,4 @@ def plot_class_counts(
     axes[0].legend(fontsize=8, loc="lower right")
     if title:
         figure.suptitle(title)
-    return _save(figure, path)
+    return save_figure(figure, path)
