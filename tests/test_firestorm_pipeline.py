@@ -229,3 +229,14 @@ def test_public_api_is_documented() -> None:
         value = getattr(firestorm, name)
         if callable(value):
             assert value.__doc__, f"{name} has no docstring"
+
+
+def test_network_series_are_every_numeric_window_metric() -> None:
+    from crowdpulse.firestorm.series import NUMERIC_METRICS
+    from crowdpulse.network import METRIC_COLUMNS
+
+    assert set(NUMERIC_METRICS) == set(METRIC_COLUMNS) - {
+        "max_in_degree_node",
+        "max_out_degree_node",
+    }
+    assert len(NUMERIC_METRICS) == 16
