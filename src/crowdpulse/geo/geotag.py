@@ -15,7 +15,6 @@ Columns of those names already present are replaced.
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from crowdpulse.exceptions import ConfigError, InputError
 from crowdpulse.geo.backends import Geocoder, GeocoderName, get_geocoder
 from crowdpulse.geo.coords import DEFAULT_MAX_KM, geocode_points
 from crowdpulse.geo.result import GeoResult
+from crowdpulse.io.corpus import open_parquet, replaced_atomically
 from crowdpulse.progress import progress
 
 __all__ = ["GEOTAG_FIELDS", "Geotagger", "geotag", "geotag_file"]
@@ -305,12 +305,7 @@ def geotag_file(
     if batch_size < 1:
         raise ConfigError("batch_size must be at least 1", field="batch_size")
     source, destination = Path(source), Path(destination)
-    try:
-        reader = pq.ParquetFile(source)
-    except FileNotFoundError:
-        raise InputError("corpus file not found", path=str(source)) from None
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"not a Parquet file ({exc})", path=str(source)) from None
+    reader = open_parquet(source)
     in_schema = reader.schema_arrow
     if not any(name in in_schema.names for name in _INPUTS):
         raise InputError("nothing to geotag: none of " + ", ".join(_INPUTS), path=str(source))
@@ -325,21 +320,15 @@ def geotag_file(
         **geocoder_options,
     )
     rows = reader.metadata.num_rows
-    temp = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with (
-            pq.ParquetWriter(temp, schema) as writer,
-            progress("geotag", total=rows, quiet=quiet) as bar,
-        ):
-            for batch in reader.iter_batches(batch_size=batch_size):
-                tagged = tagger.tag(pa.Table.from_batches([batch]))
-                writer.write_table(tagged.select(schema.names).cast(schema))
-                bar.advance(batch.num_rows)
-        os.replace(temp, destination)
-    finally:
-        if temp.exists():
-            temp.unlink()
+    with (
+        replaced_atomically(destination) as temp,
+        pq.ParquetWriter(temp, schema) as writer,
+        progress("geotag", total=rows, quiet=quiet) as bar,
+    ):
+        for batch in reader.iter_batches(batch_size=batch_size):
+            tagged = tagger.tag(pa.Table.from_batches([batch]))
+            writer.write_table(tagged.select(schema.names).cast(schema))
+            bar.advance(batch.num_rows)
     counts = tagger.counts
     by_source = {name: int(counts[name]) for name in ("coordinates", "place", "profile")}
     return {

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
@@ -10,7 +13,50 @@ import pyarrow.parquet as pq
 from crowdpulse.exceptions import InputError
 from crowdpulse.schema import validate_table
 
-__all__ = ["read_corpus", "write_table"]
+__all__ = ["open_parquet", "read_corpus", "replaced_atomically", "write_table"]
+
+
+def open_parquet(path: str | Path) -> pq.ParquetFile:
+    """Open a Parquet file for reading in batches.
+
+    Args:
+        path: The file.
+
+    Returns:
+        The open :class:`pyarrow.parquet.ParquetFile`.
+
+    Raises:
+        InputError: The file is missing or is not Parquet.
+    """
+    try:
+        return pq.ParquetFile(path)
+    except FileNotFoundError:
+        raise InputError("corpus file not found", path=str(path)) from None
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"not a Parquet file ({exc})", path=str(path)) from None
+
+
+@contextmanager
+def replaced_atomically(destination: str | Path) -> Iterator[Path]:
+    """Write to a temporary file beside ``destination``, moved into place on success.
+
+    So a stage may write over its own input, and a failed run leaves no half file.
+
+    Args:
+        destination: The file to (re)place.
+
+    Yields:
+        The temporary path to write to.
+    """
+    destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    temp = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
+    try:
+        yield temp
+        os.replace(temp, destination)
+    finally:
+        if temp.exists():
+            temp.unlink()
 
 
 def read_corpus(path: str | Path, *, columns: list[str] | None = None) -> pa.Table:
@@ -26,13 +72,7 @@ def read_corpus(path: str | Path, *, columns: list[str] | None = None) -> pa.Tab
     Raises:
         InputError: The file is missing, not Parquet, or not a corpus.
     """
-    path = Path(path)
-    if not path.exists():
-        raise InputError("no such file", path=str(path))
-    try:
-        table = pq.read_table(path, columns=columns)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"not a Parquet corpus: {exc}", path=str(path)) from None
+    table = open_parquet(path).read(columns=columns)
     if columns is not None:
         return table
     try:

@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from crowdpulse.exceptions import InputError
+from crowdpulse.io.corpus import open_parquet, replaced_atomically
 from crowdpulse.progress import progress
 from crowdpulse.text.lexicon import Lexicon
 from crowdpulse.text.sentiment import emoji_sentiment
@@ -445,12 +446,7 @@ def features_file(
     """
     source, destination = Path(source), Path(destination)
     lex = _lexicon(lexicon)
-    try:
-        reader = pq.ParquetFile(source)
-    except FileNotFoundError:
-        raise InputError("corpus file not found", path=str(source)) from None
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise InputError(f"not a Parquet file ({exc})", path=str(source)) from None
+    reader = open_parquet(source)
     in_schema = reader.schema_arrow
     _text_column(in_schema, str(source))
     keep = _kept_columns(in_schema, lex)
@@ -462,20 +458,15 @@ def features_file(
     if rows <= batch_size:
         jobs = 1
     columns = keep + (["text"] if "text" not in keep else [])
-    temp = destination.with_name(f".{destination.name}.{os.getpid()}.tmp")
-    try:
-        with (
-            pq.ParquetWriter(temp, schema) as writer,
-            progress("features", total=rows, quiet=quiet) as bar,
-        ):
-            batches = reader.iter_batches(batch_size=batch_size, columns=columns)
-            for batch, feats in _ordered(batches, lex, jobs):
-                writer.write_batch(_combine(batch, feats, keep).cast(schema))
-                bar.advance(batch.num_rows)
-        os.replace(temp, destination)
-    finally:
-        if temp.exists():
-            temp.unlink()
+    with (
+        replaced_atomically(destination) as temp,
+        pq.ParquetWriter(temp, schema) as writer,
+        progress("features", total=rows, quiet=quiet) as bar,
+    ):
+        batches = reader.iter_batches(batch_size=batch_size, columns=columns)
+        for batch, feats in _ordered(batches, lex, jobs):
+            writer.write_batch(_combine(batch, feats, keep).cast(schema))
+            bar.advance(batch.num_rows)
     return {
         "posts": rows,
         "columns_added": added.names,
