@@ -1,0 +1,853 @@
+"""The report's stages: ingest, features, labels, solidarity, geography, emojis, firestorm.
+
+Each stage calls the library function of its area and writes its outputs into
+``DIR/stages/<name>/`` (see :mod:`crowdpulse.report.cache` for the keys and
+manifests). What each stage reads and writes:
+
+============  ============================  ===============================================
+stage         reads                         writes
+============  ============================  ===============================================
+ingest        the event's raw inputs        ``corpus.parquet``, ``quarantine.jsonl``
+features      ingest                        ``features.parquet`` (tokens, emojis, lex_*)
+labels        features                      ``labelled.parquet`` (original posts with a
+                                            solidarity label), ``labels.csv``
+solidarity    labels                        ``cv_results.csv``/``.json``, ``cv_folds.csv``,
+                                            ``term_weights.csv``/``.png``/``.svg``
+geography     ingest                        ``geo.parquet`` (id + geotag columns),
+                                            ``countries.csv``, ``countries.png``/``.svg``
+emojis        labels, geography             Tables 1, 4, 5, 6 (CSV), co-occurrence
+                                            networks (GEXF, GraphML, PNG, SVG), diffusion
+firestorm     features                      ``series.csv``, ``changepoints.csv``,
+                                            ``alerts.jsonl``, ``evaluation.json``,
+                                            Figures 1-6, ``mention_network_peak.gexf``
+============  ============================  ===============================================
+
+Each stage's parameters are only the settings it uses, so changing, say, the
+emoji bucket recomputes the emojis stage alone, and changing the number of folds
+the solidarity stage alone. Retweets are kept by ingest (the firestorm's networks
+need them) and set aside by the labels stage (the solidarity papers study
+original posts).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from crowdpulse.event import Event
+from crowdpulse.exceptions import ConfigError, InputError
+from crowdpulse.report.cache import StageContext, StageSpec
+
+__all__ = [
+    "DEFAULT_MODELS",
+    "REPORT_STAGES",
+    "SVM_BASELINES",
+    "ReportOptions",
+    "ReportState",
+    "stage_names",
+    "stage_params",
+    "stage_skips",
+]
+
+DEFAULT_MODELS: tuple[str, ...] = ("svm-bigram", "svm-tfidf", "svm-tfidf-bigram", "logreg")
+"""The linear models cross-validated by default (the paper's three SVMs and the
+term-weight model)."""
+
+SVM_BASELINES: tuple[str, ...] = ("svm-bigram", "svm-tfidf", "svm-tfidf-bigram")
+"""The three SVM baselines whose mean the 2015 paper reports."""
+
+Balance = Literal["none", "undersample", "class-weight"]
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """The settings of a report; the event description gives the rest.
+
+    Attributes:
+        keep_retweets: Keep retweets in the corpus (for the retweet counts and the
+            networks); the solidarity stages always use original posts only.
+        lexicon: Lexicon of the features stage (``open``, ``empath``, or a LIWC
+            ``.dic`` path).
+        label_exclude: Label-column values that mean "no label" (e.g. CrisisLex's
+            ``Not labeled``).
+        models: Models cross-validated (registry keys).
+        with_lstm: Also cross-validate the RNN+LSTM (slow; extra ``deep``).
+        lstm_epochs: Its training epochs (paper: 20).
+        folds: Stratified folds (paper: 10).
+        balance: ``undersample`` (the 2015 study: equal classes; the accuracy it
+            reports is on such sets), ``class-weight`` (the 2018 study) or ``none``.
+        emoji_ablation: Also cross-validate every model without emoji features.
+        term_k: Terms per direction in the term-weight figure.
+        seed: Seed of the folds, undersampling, models and network layouts.
+        min_confidence: Geotags below this confidence are left out.
+        top_k: Length of the emoji top lists (paper: 10).
+        formats: Figure formats written beside the page (PNG is always written).
+        count_transform: How count series reach the firestorm detector.
+        firestorm_offline: Also run offline PELT on each whole series.
+        jobs: Worker processes of the features stage and threads of the
+            cross-validation.
+    """
+
+    keep_retweets: bool = True
+    lexicon: str = "open"
+    label_exclude: tuple[str, ...] = ()
+    models: tuple[str, ...] = DEFAULT_MODELS
+    with_lstm: bool = False
+    lstm_epochs: int = 20
+    folds: int = 10
+    balance: Balance = "undersample"
+    emoji_ablation: bool = True
+    term_k: int = 20
+    seed: int = 0
+    min_confidence: float = 0.0
+    top_k: int = 10
+    formats: tuple[str, ...] = ("png", "svg")
+    count_transform: Literal["anscombe", "none"] = "anscombe"
+    firestorm_offline: bool = True
+    jobs: int = 1
+
+    def __post_init__(self) -> None:
+        if self.folds < 2:
+            raise ConfigError("cross-validation needs at least 2 folds", field="folds")
+        if self.balance not in ("none", "undersample", "class-weight"):
+            raise ConfigError("balance must be none, undersample or class-weight", field="balance")
+        if not self.models and not self.with_lstm:
+            raise ConfigError("give at least one model", field="models")
+        for fmt in self.formats:
+            if fmt not in ("png", "svg", "pdf"):
+                raise ConfigError(f"unknown figure format {fmt!r}", field="formats")
+        if self.term_k < 1 or self.top_k < 1 or self.lstm_epochs < 1:
+            raise ConfigError("term_k, top_k and lstm_epochs must be at least 1")
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise ConfigError("min_confidence must be within 0..1", field="min_confidence")
+        if self.jobs < 1:
+            raise ConfigError("jobs must be at least 1", field="jobs")
+
+    def figure_formats(self) -> tuple[str, ...]:
+        """The formats written, PNG first (the page embeds the PNG)."""
+        return ("png", *[f for f in self.formats if f != "png"])
+
+    def all_models(self) -> tuple[str, ...]:
+        """The models cross-validated, the LSTM last when asked for."""
+        return (*self.models, "lstm") if self.with_lstm else tuple(self.models)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The options as a JSON-ready dict."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class ReportState:
+    """What every stage function can read: the event and the options.
+
+    Attributes:
+        event: The event description.
+        options: The report's options.
+    """
+
+    event: Event
+    options: ReportOptions
+
+
+def _iso(moment: Any) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def stage_params(event: Event, options: ReportOptions) -> dict[str, dict[str, Any]]:
+    """The parameters of each stage: exactly the settings its outputs depend on.
+
+    Args:
+        event: The event.
+        options: The report's options.
+
+    Returns:
+        Stage name -> parameters (JSON-ready).
+    """
+    labels = event.labels
+    firestorm = event.firestorm
+    affected = sorted(event.affected_countries)
+    return {
+        "ingest": {
+            "inputs": [str(p) for p in event.inputs],
+            "lang": event.lang,
+            "keywords": list(event.keywords),
+            "start": _iso(event.start),
+            "end": _iso(event.end),
+            "keep_retweets": options.keep_retweets,
+            "dedupe": True,
+        },
+        "features": {"lexicon": options.lexicon},
+        "labels": {
+            # the sheet's bytes are an input (checksum), its path does not matter
+            "sheet": bool(labels and labels.sheet),
+            "column": labels.column if labels else None,
+            "positive": list(labels.positive) if labels else [],
+            "exclude": list(options.label_exclude),
+            "originals_only": True,
+            "drop_conflicting": True,
+        },
+        "solidarity": {
+            "models": list(options.all_models()),
+            "folds": options.folds,
+            "balance": options.balance,
+            "emoji_ablation": options.emoji_ablation,
+            "lstm_epochs": options.lstm_epochs if options.with_lstm else None,
+            "term_k": options.term_k,
+            "seed": options.seed,
+            "formats": list(options.figure_formats()),
+        },
+        "geography": {
+            "geocoder": "offline",
+            "min_confidence": options.min_confidence,
+            "affected": affected,
+            "formats": list(options.figure_formats()),
+        },
+        "emojis": {
+            "event": event.name,
+            "affected": affected,
+            "bucket": event.emojis.bucket,
+            "min_count": event.emojis.min_count,
+            "top_k": options.top_k,
+            "seed": options.seed,
+            "formats": list(options.figure_formats()),
+        },
+        "firestorm": {
+            "event": event.name,
+            "target": firestorm.target if firestorm else None,
+            "bucket_minutes": firestorm.bucket_minutes if firestorm else None,
+            "window_buckets": firestorm.window_buckets if firestorm else None,
+            "start": _iso(event.start),
+            "end": _iso(event.end),
+            "count_transform": options.count_transform,
+            "offline": options.firestorm_offline,
+        },
+    }
+
+
+def stage_skips(event: Event) -> dict[str, str]:
+    """The stages an event does not allow, with the reason the report prints.
+
+    Args:
+        event: The event.
+
+    Returns:
+        Stage name -> reason.
+    """
+    skips: dict[str, str] = {}
+    if event.labels is None:
+        skips["labels"] = "the event has no [labels] section (a hashtag sheet or a label column)"
+    if event.firestorm is None:
+        skips["firestorm"] = "the event has no [firestorm] section (no target to look for)"
+    return skips
+
+
+def _state(ctx: StageContext) -> ReportState:
+    state = ctx.state
+    assert isinstance(state, ReportState)
+    return state
+
+
+def _write_csv(table: pa.Table, path: Path) -> Path:
+    """Write a table as CSV (lists joined by spaces, floats as repr, nulls empty)."""
+    columns = table.column_names
+    data = [table.column(c).to_pylist() for c in columns]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in zip(*data, strict=True):
+            writer.writerow([_cell(v) for v in row])
+    return path
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if value != value else repr(value)
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if hasattr(value, "isoformat"):
+        return _iso(value)
+    return value
+
+
+def _write_json(value: Any, path: Path) -> Path:
+    path.write_text(
+        json.dumps(value, indent=2, ensure_ascii=False, default=_default) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+def _default(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return _iso(value)
+    if hasattr(value, "item"):
+        return value.item()
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(value) if isinstance(value, (set, frozenset)) else list(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+def _ingest(ctx: StageContext) -> dict[str, Any]:
+    from crowdpulse.corpus_info import describe
+    from crowdpulse.io.ingest import IngestOptions, ingest
+
+    event = _state(ctx).event
+    p = ctx.params
+    if not p["inputs"]:
+        raise ConfigError("the event lists no inputs", field="inputs")
+    options = IngestOptions(
+        keep_retweets=p["keep_retweets"],
+        lang=p["lang"],
+        dedupe=p["dedupe"],
+        since=event.start,
+        until=event.end,
+        keywords=tuple(p["keywords"]),
+    )
+    corpus = ctx.path("corpus.parquet")
+    summary = ingest(
+        p["inputs"], corpus, quarantine=ctx.path("quarantine.jsonl"), options=options, quiet=True
+    )
+    ctx.bar.advance()
+    out = summary.as_dict()
+    out["output"] = "corpus.parquet"
+    out["quarantine_file"] = "quarantine.jsonl" if summary.quarantine_file else None
+    table = pq.read_table(corpus)
+    described = describe(table)
+    described.pop("mentions", None)  # account names stay out of the page
+    described["with_location"] = int(pc.sum(pc.is_valid(table["author_location"])).as_py() or 0)
+    described["with_coordinates"] = int(pc.sum(pc.is_valid(table["latitude"])).as_py() or 0)
+    described["with_place"] = int(pc.sum(pc.is_valid(table["place_country_code"])).as_py() or 0)
+    described["with_author"] = int(
+        table.num_rows
+        - (
+            pc.sum(
+                pc.and_(pc.is_null(table["author_id"]), pc.is_null(table["author_handle"]))
+            ).as_py()
+            or 0
+        )
+    )
+    out["corpus"] = described
+    return out
+
+
+# ------------------------------------------------------------------------- features
+
+
+def _features(ctx: StageContext) -> dict[str, Any]:
+    from crowdpulse.text.features import features_file
+
+    options = _state(ctx).options
+    source = ctx.upstream["ingest"].file("corpus.parquet")
+    out = ctx.path("features.parquet")
+    summary = features_file(
+        source, out, lexicon=ctx.params["lexicon"], quiet=True, n_jobs=options.jobs
+    )
+    ctx.bar.advance()
+    table = pq.read_table(out, columns=["emojis", "word_count"])
+    n = table.num_rows
+    with_emoji = pc.sum(pc.greater(pc.list_value_length(table["emojis"]), 0)).as_py() or 0
+    added = summary["columns_added"]
+    columns = [str(c) for c in added] if isinstance(added, list) else []
+    return {
+        "posts": int(summary["posts"]),  # type: ignore[call-overload]
+        "lexicon": summary["lexicon"],
+        "columns_added": columns,
+        "categories": [c[4:] for c in columns if c.startswith("lex_")],
+        "posts_with_emojis": int(with_emoji),
+        "emojis": int(pc.sum(pc.list_value_length(table["emojis"])).as_py() or 0),
+        "mean_words": float(pc.mean(table["word_count"]).as_py() or 0.0) if n else 0.0,
+        "output": "features.parquet",
+    }
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def _labels(ctx: StageContext) -> dict[str, Any]:
+    from crowdpulse.label import label_corpus, read_sheet
+
+    event = _state(ctx).event
+    assert event.labels is not None
+    table = pq.read_table(ctx.upstream["features"].file("features.parquet"))
+    retweet = pc.is_valid(table["retweeted_id"])
+    originals = table.filter(pc.invert(retweet))
+    result = label_corpus(originals, event.labels, exclude=tuple(ctx.params["exclude"]), quiet=True)
+    ctx.bar.advance()
+    pq.write_table(result.table, ctx.path("labelled.parquet"), compression="zstd")
+    counts = result.counts.to_dict()
+    summary: dict[str, Any] = {
+        "posts": table.num_rows,
+        "retweets_set_aside": table.num_rows - originals.num_rows,
+        "originals": originals.num_rows,
+        "labelled_posts": result.table.num_rows,
+        "counts": counts,
+        "source": "sheet" if event.labels.sheet is not None else "column",
+    }
+    _write_csv(
+        pa.table(
+            {
+                "label": ["solidarity", "not solidarity", "conflicting", "unlabelled"],
+                "posts": [
+                    counts["solidarity"],
+                    counts["not_solidarity"],
+                    counts["conflicting"],
+                    counts["unlabelled"],
+                ],
+            }
+        ),
+        ctx.path("labels.csv"),
+    )
+    if event.labels.sheet is not None:
+        sheet = read_sheet(event.labels.sheet)
+        summary["sheet"] = sheet.summary()
+        lexicon = sheet.lexicon()
+        used = Counter(
+            tag for tags in result.table.column("label_hashtags").to_pylist() for tag in tags or []
+        )
+        rows = sorted(used.items(), key=lambda kv: (-kv[1], kv[0]))
+        hashtags = pa.table(
+            {
+                "hashtag": [t for t, _ in rows],
+                "label": [lexicon.get(t) for t, _ in rows],
+                "posts": [n for _, n in rows],
+            }
+        )
+        _write_csv(hashtags, ctx.path("label_hashtags.csv"))
+        summary["top_hashtags"] = [
+            {"hashtag": t, "label": lexicon.get(t), "posts": n} for t, n in rows[:12]
+        ]
+    else:
+        column = event.labels.column
+        assert column is not None
+        if column not in originals.column_names:
+            raise InputError("the corpus has no such label column", field=column)
+        values = Counter(
+            v for v in originals.column(column).cast(pa.string()).to_pylist() if v is not None
+        )
+        rows = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
+        positive = set(event.labels.positive)
+        excluded = set(ctx.params["exclude"])
+        value_table = pa.table(
+            {
+                "value": [v for v, _ in rows],
+                "posts": [n for _, n in rows],
+                "means": [
+                    "solidarity"
+                    if v in positive
+                    else ("no label" if v in excluded else "not solidarity")
+                    for v, _ in rows
+                ],
+            }
+        )
+        _write_csv(value_table, ctx.path("label_values.csv"))
+        summary["values"] = value_table.to_pylist()
+    ctx.bar.advance()
+    return summary
+
+
+# ----------------------------------------------------------------------- solidarity
+
+
+def _model_label(name: str, emojis: bool) -> str:
+    return name if emojis else f"{name} (no emoji)"
+
+
+_SPARE_TERMS = 10
+
+
+def _without_accounts(weights: Sequence[Any], k: int) -> tuple[list[Any], int]:
+    """Leave out terms that name an account (``@name``) and re-rank; keep ``k`` per list.
+
+    Account names are user names: the page and its files show none.
+    """
+    from dataclasses import replace
+
+    groups: dict[tuple[str, str], list[Any]] = {}
+    dropped = 0
+    for w in weights:
+        if any(part.startswith("@") for part in w.term.split()):
+            dropped += int(w.rank <= k)
+            continue
+        groups.setdefault((w.label, w.direction), []).append(w)
+    out: list[Any] = []
+    for items in groups.values():
+        items.sort(key=lambda w: w.rank)
+        out.extend(replace(w, rank=i) for i, w in enumerate(items[:k], start=1))
+    return out, dropped
+
+
+def _solidarity(ctx: StageContext) -> dict[str, Any]:
+    from crowdpulse.classify import (
+        cross_validate,
+        make_model,
+        plot_term_weights,
+        results_to_json,
+        term_weights,
+        term_weights_table,
+        training_data_from_table,
+    )
+
+    options = _state(ctx).options
+    p = ctx.params
+    table = pq.read_table(ctx.upstream["labels"].file("labelled.parquet"))
+    data = training_data_from_table(table, source="labelled.parquet").labelled()
+    counts = Counter(str(v) for v in data.labels)
+    if len(counts) < 2:
+        raise ConfigError(
+            "cross-validation needs posts of both classes; labelled: "
+            + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"),
+            field="labels",
+        )
+    variants = [True, False] if p["emoji_ablation"] else [True]
+    models: dict[str, Any] = {}
+    for emojis in variants:
+        for name in p["models"]:
+            params: dict[str, Any] = {"random_state": p["seed"]}
+            if not emojis:
+                params["emojis"] = False
+            if name == "lstm":
+                params["epochs"] = p["lstm_epochs"]
+                params["quiet"] = True
+            models[_model_label(name, emojis)] = make_model(name, **params)
+    results = cross_validate(
+        data.texts,
+        data.labels,
+        models,
+        folds=p["folds"],
+        seed=p["seed"],
+        balance=p["balance"],
+        n_jobs=options.jobs,
+        quiet=True,
+    )
+    ctx.bar.advance()
+    n_used = len(data) if p["balance"] != "undersample" else 2 * min(counts.values())
+    _write_json(
+        results_to_json(
+            results,
+            n_posts=len(data),
+            n_used=n_used,
+            class_counts=dict(counts),
+            folds=p["folds"],
+            balance=p["balance"],
+            seed=p["seed"],
+        ),
+        ctx.path("cv_results.json"),
+    )
+    rows: list[dict[str, Any]] = []
+    fold_rows: list[dict[str, Any]] = []
+    for label, result in results.items():
+        name = label.removesuffix(" (no emoji)")
+        per_class = result.per_class().get("solidarity", {})
+        rows.append(
+            {
+                "model": name,
+                "emojis": not label.endswith("(no emoji)"),
+                "accuracy": result.accuracy,
+                "accuracy_sd": result.accuracy_sd,
+                "macro_f1": result.macro_f1,
+                "macro_f1_sd": result.macro_f1_sd,
+                "pooled_accuracy": result.pooled_accuracy,
+                "solidarity_precision": per_class.get("precision"),
+                "solidarity_recall": per_class.get("recall"),
+                "solidarity_f1": per_class.get("f1"),
+                "folds": len(result.folds),
+                "seconds": round(sum(f.seconds for f in result.folds), 3),
+            }
+        )
+        for fold in result.folds:
+            fold_rows.append(
+                {
+                    "model": name,
+                    "emojis": not label.endswith("(no emoji)"),
+                    "fold": fold.fold,
+                    "n_train": fold.n_train,
+                    "n_test": fold.n_test,
+                    "accuracy": fold.accuracy,
+                    "macro_f1": fold.macro_f1,
+                }
+            )
+    _write_csv(pa.Table.from_pylist(rows), ctx.path("cv_results.csv"))
+    _write_csv(pa.Table.from_pylist(fold_rows), ctx.path("cv_folds.csv"))
+    fitted = term_weights(
+        data.texts, data.labels, k=p["term_k"] + _SPARE_TERMS, class_weight="balanced"
+    )
+    weights, accounts = _without_accounts(fitted, p["term_k"])
+    _write_csv(term_weights_table(weights), ctx.path("term_weights.csv"))
+    ctx.bar.advance()
+    figure = None
+    if any(w.label == "solidarity" for w in weights):
+        for fmt in p["formats"]:
+            plot_term_weights(
+                weights,
+                ctx.path(f"term_weights.{fmt}"),
+                label="solidarity",
+                k=p["term_k"],
+                title="Top terms: solidarity vs not solidarity (L2 logistic regression)",
+                height=max(6.0, 1.6 + 0.3 * 2 * p["term_k"]),
+            )
+        figure = "term_weights.png"
+    ctx.bar.advance()
+    baselines = [r["accuracy"] for r in rows if r["model"] in SVM_BASELINES and r["emojis"]]
+    lstm = next((r["accuracy"] for r in rows if r["model"] == "lstm" and r["emojis"]), None)
+    top = {
+        direction: [
+            w.term
+            for w in weights
+            if w.label == "solidarity" and w.direction == direction and w.rank <= 10
+        ]
+        for direction in ("positive", "negative")
+    }
+    return {
+        "n_posts": len(data),
+        "n_used": n_used,
+        "class_counts": dict(counts),
+        "folds": p["folds"],
+        "balance": p["balance"],
+        "models": rows,
+        "svm_mean_accuracy": sum(baselines) / len(baselines)
+        if len(baselines) == len(SVM_BASELINES)
+        else None,
+        "lstm_accuracy": lstm,
+        "term_weights_figure": figure,
+        "account_terms_left_out": accounts,
+        "top_terms": top,
+    }
+
+
+# ------------------------------------------------------------------------ geography
+
+_GEO_INPUTS = ("id", "author_id", "latitude", "longitude", "place_country_code", "author_location")
+
+
+def _geography(ctx: StageContext) -> dict[str, Any]:
+    from crowdpulse.geo.geotag import GEOTAG_FIELDS, Geotagger
+    from crowdpulse.report.geography import country_table, plot_countries, region_counts
+
+    p = ctx.params
+    table = pq.read_table(ctx.upstream["ingest"].file("corpus.parquet"), columns=list(_GEO_INPUTS))
+    tagger = Geotagger(geocoder=p["geocoder"], min_confidence=p["min_confidence"], quiet=True)
+    tagged = tagger.tag(table)
+    ctx.bar.advance()
+    geo = tagged.select(["id", *[f.name for f in GEOTAG_FIELDS]])
+    pq.write_table(geo, ctx.path("geo.parquet"), compression="zstd")
+    countries = country_table(tagged, p["affected"])
+    _write_csv(countries, ctx.path("countries.csv"))
+    by_source = {name: int(tagger.counts[name]) for name in ("coordinates", "place", "profile")}
+    _write_csv(
+        pa.table({"source": list(by_source), "posts": list(by_source.values())}),
+        ctx.path("geo_sources.csv"),
+    )
+    states = pc.drop_null(tagged.column("us_state"))
+    if len(states):
+        counts = pc.value_counts(states)
+        pairs = sorted(
+            zip(
+                counts.field("values").to_pylist(),
+                counts.field("counts").to_pylist(),
+                strict=True,
+            ),
+            key=lambda kv: (-kv[1], kv[0]),
+        )
+        _write_csv(
+            pa.table({"us_state": [s for s, _ in pairs], "posts": [n for _, n in pairs]}),
+            ctx.path("us_states.csv"),
+        )
+    regions = region_counts(tagged, p["affected"])
+    figure = None
+    if countries.num_rows:
+        for fmt in p["formats"]:
+            plot_countries(countries, ctx.path(f"countries.{fmt}"))
+        figure = "countries.png"
+    ctx.bar.advance()
+    present = {
+        "coordinates": int(pc.sum(pc.is_valid(table["latitude"])).as_py() or 0),
+        "place": int(pc.sum(pc.is_valid(table["place_country_code"])).as_py() or 0),
+        "profile_location": int(pc.sum(pc.is_valid(table["author_location"])).as_py() or 0),
+    }
+    return {
+        "posts": table.num_rows,
+        "tagged": sum(by_source.values()),
+        "by_source": by_source,
+        "inputs_present": present,
+        "unique_locations": tagger.unique_locations,
+        "countries": countries.num_rows,
+        "top_countries": countries.slice(0, 15).to_pylist(),
+        "regions": regions,
+        "affected": p["affected"],
+        "figure": figure,
+    }
+
+
+# --------------------------------------------------------------------------- emojis
+
+
+def _emojis(ctx: StageContext) -> dict[str, Any]:
+    import logging
+
+    from crowdpulse.emoji import analyze_emojis, write_emoji_report
+    from crowdpulse.geo.geotag import GEOTAG_FIELDS
+
+    event = _state(ctx).event
+    p = ctx.params
+    table = pq.read_table(ctx.upstream["labels"].file("labelled.parquet"))
+    geo = pq.read_table(ctx.upstream["geography"].file("geo.parquet"))
+    index = pc.index_in(table.column("id"), value_set=geo.column("id"))
+    for f in GEOTAG_FIELDS:
+        if f.name in table.column_names:
+            table = table.drop_columns([f.name])
+        table = table.append_column(f, geo.column(f.name).take(index))
+    logger = logging.getLogger("crowdpulse.emoji.pipeline")
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # the page says when no affected region is listed
+    try:
+        analysis = analyze_emojis(table, event, top_k=p["top_k"], quiet=True)
+    finally:
+        logger.setLevel(level)
+    ctx.bar.advance()
+    report = write_emoji_report(
+        analysis, ctx.folder, formats=tuple(p["formats"]), seed=p["seed"], quiet=True
+    )
+    ctx.bar.advance()
+    summary = report.to_dict()
+    summary["files"] = [Path(f).name for f in report.files]
+    summary["glyphs"] = sorted({f.glyphs for f in report.figures.values()})
+    return summary
+
+
+# ------------------------------------------------------------------------ firestorm
+
+
+def _firestorm(ctx: StageContext) -> dict[str, Any]:
+    import networkx as nx
+
+    from crowdpulse.firestorm import FirestormOptions, run_firestorm, target_post_mask
+    from crowdpulse.network import (
+        compare_periods,
+        count_classes,
+        plot_class_counts,
+        plot_window_metrics,
+        window_graph,
+    )
+
+    state = _state(ctx)
+    event, options = state.event, state.options
+    p = ctx.params
+    table = pq.read_table(ctx.upstream["features"].file("features.parquet"))
+    fs_options = FirestormOptions.from_event(
+        event, count_transform=p["count_transform"], offline=p["offline"]
+    )
+    result = run_firestorm(
+        table,
+        p["target"],
+        options=fs_options,
+        origin=event.start,
+        end=event.end,
+        event=event.name,
+        lexicon=options.lexicon,
+        quiet=True,
+    )
+    ctx.bar.advance()
+    files = {k: Path(v).name for k, v in result.write(ctx.folder).items()}
+    ctx.bar.advance()
+    truth = result.truth
+    start = truth.time(truth.start_bucket)
+    _write_csv(result.metrics, ctx.path("window_metrics.csv"))
+    files["window_metrics"] = "window_metrics.csv"
+    png, _ = plot_window_metrics(
+        result.metrics,
+        ctx.path("figure2_window_metrics.png"),
+        firestorm_start=start,
+        title=f"{event.name}: mention network of the last {fs_options.window_buckets} buckets",
+    )
+    files["figure2"] = png.name
+    notes: list[str] = []
+    periods = None
+    if start is not None:
+        mask = target_post_mask(table, p["target"])
+        periods = compare_periods(table, start, firestorm_posts=mask)
+        _write_csv(periods, ctx.path("periods.csv"))
+        files["periods"] = "periods.csv"
+        try:
+            png, _ = plot_class_counts(
+                count_classes([periods]),
+                ctx.path("figure4_classes.png"),
+                title=f"{event.name}: firestorm posts vs the week before (Welch t-test, p < 0.01)",
+            )
+            files["figure4"] = png.name
+        except ConfigError as exc:
+            notes.append(f"Figure 4 not drawn: {exc}")
+    else:
+        notes.append("no ground-truth start: the target is never the most frequent one")
+    peak = truth.peak_in_degree_bucket
+    network: dict[str, Any] | None = None
+    if peak is not None:
+        from datetime import timedelta
+
+        end = truth.time(peak + 1)
+        assert end is not None
+        begin = end - timedelta(minutes=fs_options.bucket_minutes * fs_options.window_buckets)
+        graph = window_graph(table, begin, end, network="mention")
+        nx.write_gexf(graph, ctx.path("mention_network_peak.gexf"))
+        files["network"] = "mention_network_peak.gexf"
+        network = {
+            "start": _iso(begin),
+            "end": _iso(end),
+            "nodes": graph.number_of_nodes(),
+            "edges": graph.number_of_edges(),
+        }
+    else:
+        notes.append("the mention network has no edges: no in-degree peak, no network file")
+    ctx.bar.advance()
+    summary = result.summary()
+    summary["truth"] = truth.to_dict()
+    summary["evaluations"] = [e.to_dict() for e in result.evaluations.values()]
+    summary["files"] = files
+    summary["network_peak"] = network
+    summary["notes"] = notes
+    summary["mention_posts"] = int(pc.sum(result.metrics.column("mention_posts")).as_py() or 0)
+    summary["max_edges"] = int(pc.max(result.metrics.column("edges")).as_py() or 0)
+    summary["options"] = {
+        "bucket_minutes": fs_options.bucket_minutes,
+        "window_buckets": fs_options.window_buckets,
+        "detector_window": fs_options.detector_window,
+        "penalties": list(fs_options.penalties),
+        "cost": fs_options.cost,
+        "count_transform": fs_options.count_transform,
+        "offline": fs_options.offline,
+    }
+    if periods is not None:
+        summary["periods"] = [
+            {k: r[k] for k in ("subset", "category", "difference", "p", "class")}
+            for r in periods.to_pylist()
+        ]
+    return summary
+
+
+REPORT_STAGES: tuple[StageSpec, ...] = (
+    StageSpec("ingest", "Ingest", _ingest, (), steps=1, fatal=True),
+    StageSpec("features", "Features", _features, ("ingest",), steps=1, fatal=True),
+    StageSpec("labels", "Labels", _labels, ("features",), steps=2),
+    StageSpec("solidarity", "Solidarity classifiers", _solidarity, ("labels",), steps=3),
+    StageSpec("geography", "Geography", _geography, ("ingest",), steps=2),
+    StageSpec("emojis", "Emojis", _emojis, ("labels", "geography"), steps=2),
+    StageSpec("firestorm", "Firestorm", _firestorm, ("features",), steps=3),
+)
+"""The report's stages, in the order they run."""
+
+
+def stage_names() -> Sequence[str]:
+    """The names of the report's stages, in order."""
+    return [s.name for s in REPORT_STAGES]
