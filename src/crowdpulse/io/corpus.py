@@ -31,7 +31,7 @@ def open_parquet(path: str | Path) -> pq.ParquetFile:
     try:
         return pq.ParquetFile(path)
     except FileNotFoundError:
-        raise InputError("corpus file not found", path=str(path)) from None
+        raise InputError("no such file", path=str(path)) from None
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(f"not a Parquet file ({exc})", path=str(path)) from None
 
