@@ -92,7 +92,7 @@ def test_geotag_errors(tmp_path: Path) -> None:
         geotag_command, [str(tmp_path / "none.parquet"), "-o", str(tmp_path / "o.parquet")]
     )
     assert result.exit_code == 2
-    assert "not found" in result.output
+    assert "no such file" in result.output
     other = tmp_path / "other.parquet"
     pq.write_table(pa.table({"text": ["x"]}), other)
     result = CliRunner().invoke(geotag_command, [str(other), "-o", str(tmp_path / "o.parquet")])

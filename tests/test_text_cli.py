@@ -75,7 +75,7 @@ def test_errors_exit_2_without_traceback(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(command, [str(tmp_path / "missing.parquet"), "-o", str(tmp_path / "o")])
     assert result.exit_code == 2
-    assert "crowdpulse: error:" in result.stderr and "not found" in result.stderr
+    assert "crowdpulse: error:" in result.stderr and "no such file" in result.stderr
     source = write_corpus(tmp_path / "corpus.parquet", ["hello"])
     result = runner.invoke(command, [str(source), "-o", str(tmp_path / "o"), "--lexicon", "nope"])
     assert result.exit_code == 2
