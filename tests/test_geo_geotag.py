@@ -126,7 +126,7 @@ def test_geotag_file_streams_and_may_overwrite(tmp_path: Path) -> None:
 
 
 def test_geotag_file_errors(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="not found"):
+    with pytest.raises(InputError, match="no such file"):
         geotag_file(tmp_path / "missing.parquet", tmp_path / "out.parquet")
     bad = tmp_path / "bad.parquet"
     bad.write_text("not parquet")

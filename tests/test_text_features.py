@@ -216,7 +216,7 @@ def test_features_file_streams_in_batches(tmp_path: Path) -> None:
 
 
 def test_features_file_errors(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="not found"):
+    with pytest.raises(InputError, match="no such file"):
         features_file(tmp_path / "nope.parquet", tmp_path / "out.parquet")
     bad = tmp_path / "bad.parquet"
     bad.write_text("not parquet", encoding="utf-8")
