@@ -48,6 +48,7 @@ from crowdpulse.firestorm.evaluate import (
 )
 from crowdpulse.firestorm.series import CountTransform, detection_series, detector_values
 from crowdpulse.firestorm.truth import GroundTruth, ground_truth, parse_target
+from crowdpulse.io.corpus import write_csv
 from crowdpulse.network.buckets import TimeLike
 from crowdpulse.network.lexical import Subset
 
@@ -377,7 +378,7 @@ class FirestormResult:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         files: dict[str, str] = {}
-        files["series"] = str(_write_csv(self.series, out / "series.csv"))
+        files["series"] = str(write_csv(self.series, out / "series.csv"))
         files["changepoints"] = str(_write_changepoints(self, out / "changepoints.csv"))
         alerts_path = out / "alerts.jsonl"
         with open(alerts_path, "w", encoding="utf-8") as handle:
@@ -405,25 +406,6 @@ def _options_dict(options: FirestormOptions) -> dict[str, Any]:
     for key, value in options.__dict__.items():
         out[key] = list(value) if isinstance(value, tuple) else value
     return out
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return "" if np.isnan(value) else repr(value)
-    return _iso(value)
-
-
-def _write_csv(table: pa.Table, path: Path) -> Path:
-    columns = table.column_names
-    data = [table.column(c).to_pylist() for c in columns]
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for row in zip(*data, strict=True):
-            writer.writerow([_csv_value(v) for v in row])
-    return path
 
 
 def _write_changepoints(result: FirestormResult, path: Path) -> Path:
@@ -746,11 +728,11 @@ class SyntheticEvaluation:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         files = {
-            "evaluation_lexical": str(_write_csv(self.table, out / "evaluation_lexical.csv")),
+            "evaluation_lexical": str(write_csv(self.table, out / "evaluation_lexical.csv")),
             "evaluation_network": str(
-                _write_csv(self.network_table, out / "evaluation_network.csv")
+                write_csv(self.network_table, out / "evaluation_network.csv")
             ),
-            "categories": str(_write_csv(self.categories, out / "categories.csv")),
+            "categories": str(write_csv(self.categories, out / "categories.csv")),
         }
         events = []
         for result, planted in zip(self.results, self.planted, strict=True):

@@ -362,22 +362,10 @@ class FirestormStream:
 
 def _line_format(record: Any) -> LineFormat | None:
     """The format of one JSON record (None: cannot tell from this record)."""
-    from crowdpulse.io.v1 import NOTICE_KINDS
+    from crowdpulse.io.sniff import classify_record
 
-    if not isinstance(record, dict):
-        return None
-    if "data" in record:
-        return "v2"
-    if any(k in record for k in NOTICE_KINDS) and "id" not in record and "id_str" not in record:
-        return None
-    if isinstance(record.get("user"), dict) or "id_str" in record or "retweeted_status" in record:
-        return "v1"
-    if "text" in record or "note_tweet" in record:
-        created = record.get("created_at")
-        if isinstance(created, str) and created[:4].isdigit():
-            return "twarc2-flat"
-        return "v1"
-    return None
+    formats: dict[str | None, LineFormat] = {"v1": "v1", "v2": "v2", "twarc2-flat": "twarc2-flat"}
+    return formats.get(classify_record(record))
 
 
 class _LineReader:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -13,7 +16,7 @@ import pyarrow.parquet as pq
 from crowdpulse.exceptions import InputError
 from crowdpulse.schema import validate_table
 
-__all__ = ["open_parquet", "read_corpus", "replaced_atomically", "write_table"]
+__all__ = ["open_parquet", "read_corpus", "replaced_atomically", "write_csv", "write_table"]
 
 
 def open_parquet(path: str | Path) -> pq.ParquetFile:
@@ -94,4 +97,41 @@ def write_table(table: pa.Table, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     pq.write_table(table, path, compression="zstd")
+    return path
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return "" if value != value else repr(value)
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    return value
+
+
+def write_csv(table: pa.Table, path: str | Path) -> Path:
+    """Write a result table as CSV for people and spreadsheets.
+
+    Nulls and NaN are empty cells, floats keep every digit (``repr``), lists are joined
+    by spaces, times are ISO 8601 in UTC with a ``Z``.
+
+    Args:
+        table: The table.
+        path: The file; folders are created.
+
+    Returns:
+        The path written.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    columns = table.column_names
+    data = [table.column(c).to_pylist() for c in columns]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for row in zip(*data, strict=True):
+            writer.writerow([_csv_cell(v) for v in row])
     return path

@@ -12,7 +12,7 @@ from crowdpulse.io.source import read_head
 from crowdpulse.io.v1 import NOTICE_KINDS
 from crowdpulse.io.v2 import classify_v2_item
 
-__all__ = ["Sniffed", "sniff"]
+__all__ = ["Sniffed", "classify_record", "sniff"]
 
 _SNIFF_LINES = 200
 
@@ -30,8 +30,14 @@ class Sniffed:
     array: bool = False
 
 
-def _classify(record: object) -> str | None:
-    """The format of one JSON record, None for a notice, or raise for a non-post file."""
+def classify_record(record: object) -> str | None:
+    """The format of one parsed JSON record.
+
+    Returns:
+        ``"v1"``, ``"v2"`` or ``"twarc2-flat"`` for posts; None for a streaming
+        notice or an empty page; ``"not-posts:<what>"`` for users, counts and the like;
+        ``"unknown"`` otherwise.
+    """
     if not isinstance(record, dict):
         return "unknown"
     if "data" in record:
@@ -93,7 +99,7 @@ def sniff(path: str | Path) -> Sniffed:
             raise InputError(
                 "starts like a JSON array but its first element is not JSON", path=name
             ) from None
-        kind = _classify(first) or "v1"
+        kind = classify_record(first) or "v1"
         return _result(kind, name, array=True)
     if text[:1] != b"{":
         return Sniffed("csv")
@@ -109,7 +115,7 @@ def sniff(path: str | Path) -> Sniffed:
         except orjson.JSONDecodeError:
             seen_bad += 1
             continue
-        found = _classify(record)
+        found = classify_record(record)
         if found is None:
             continue
         if found == "unknown" or found.startswith("not-posts:"):

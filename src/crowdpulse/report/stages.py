@@ -31,7 +31,6 @@ original posts).
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from collections.abc import Sequence
@@ -45,6 +44,7 @@ import pyarrow.parquet as pq
 
 from crowdpulse.event import Event
 from crowdpulse.exceptions import ConfigError, InputError
+from crowdpulse.io.corpus import write_csv
 from crowdpulse.report.cache import StageContext, StageSpec
 
 __all__ = [
@@ -256,30 +256,6 @@ def _state(ctx: StageContext) -> ReportState:
     return state
 
 
-def _write_csv(table: pa.Table, path: Path) -> Path:
-    """Write a table as CSV (lists joined by spaces, floats as repr, nulls empty)."""
-    columns = table.column_names
-    data = [table.column(c).to_pylist() for c in columns]
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        for row in zip(*data, strict=True):
-            writer.writerow([_cell(v) for v in row])
-    return path
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return "" if value != value else repr(value)
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    if hasattr(value, "isoformat"):
-        return _iso(value)
-    return value
-
-
 def _write_json(value: Any, path: Path) -> Path:
     path.write_text(
         json.dumps(value, indent=2, ensure_ascii=False, default=_default) + "\n", encoding="utf-8"
@@ -396,7 +372,7 @@ def _labels(ctx: StageContext) -> dict[str, Any]:
         "counts": counts,
         "source": "sheet" if event.labels.sheet is not None else "column",
     }
-    _write_csv(
+    write_csv(
         pa.table(
             {
                 "label": ["solidarity", "not solidarity", "conflicting", "unlabelled"],
@@ -425,7 +401,7 @@ def _labels(ctx: StageContext) -> dict[str, Any]:
                 "posts": [n for _, n in rows],
             }
         )
-        _write_csv(hashtags, ctx.path("label_hashtags.csv"))
+        write_csv(hashtags, ctx.path("label_hashtags.csv"))
         summary["top_hashtags"] = [
             {"hashtag": t, "label": lexicon.get(t), "posts": n} for t, n in rows[:12]
         ]
@@ -452,7 +428,7 @@ def _labels(ctx: StageContext) -> dict[str, Any]:
                 ],
             }
         )
-        _write_csv(value_table, ctx.path("label_values.csv"))
+        write_csv(value_table, ctx.path("label_values.csv"))
         summary["values"] = value_table.to_pylist()
     ctx.bar.advance()
     return summary
@@ -579,13 +555,13 @@ def _solidarity(ctx: StageContext) -> dict[str, Any]:
                     "macro_f1": fold.macro_f1,
                 }
             )
-    _write_csv(pa.Table.from_pylist(rows), ctx.path("cv_results.csv"))
-    _write_csv(pa.Table.from_pylist(fold_rows), ctx.path("cv_folds.csv"))
+    write_csv(pa.Table.from_pylist(rows), ctx.path("cv_results.csv"))
+    write_csv(pa.Table.from_pylist(fold_rows), ctx.path("cv_folds.csv"))
     fitted = term_weights(
         data.texts, data.labels, k=p["term_k"] + _SPARE_TERMS, class_weight="balanced"
     )
     weights, accounts = _without_accounts(fitted, p["term_k"])
-    _write_csv(term_weights_table(weights), ctx.path("term_weights.csv"))
+    write_csv(term_weights_table(weights), ctx.path("term_weights.csv"))
     ctx.bar.advance()
     figure = None
     if any(w.label == "solidarity" for w in weights):
@@ -644,9 +620,9 @@ def _geography(ctx: StageContext) -> dict[str, Any]:
     geo = tagged.select(["id", *[f.name for f in GEOTAG_FIELDS]])
     pq.write_table(geo, ctx.path("geo.parquet"), compression="zstd")
     countries = country_table(tagged, p["affected"])
-    _write_csv(countries, ctx.path("countries.csv"))
+    write_csv(countries, ctx.path("countries.csv"))
     by_source = {name: int(tagger.counts[name]) for name in ("coordinates", "place", "profile")}
-    _write_csv(
+    write_csv(
         pa.table({"source": list(by_source), "posts": list(by_source.values())}),
         ctx.path("geo_sources.csv"),
     )
@@ -661,7 +637,7 @@ def _geography(ctx: StageContext) -> dict[str, Any]:
             ),
             key=lambda kv: (-kv[1], kv[0]),
         )
-        _write_csv(
+        write_csv(
             pa.table({"us_state": [s for s, _ in pairs], "posts": [n for _, n in pairs]}),
             ctx.path("us_states.csv"),
         )
@@ -764,7 +740,7 @@ def _firestorm(ctx: StageContext) -> dict[str, Any]:
     ctx.bar.advance()
     truth = result.truth
     start = truth.time(truth.start_bucket)
-    _write_csv(result.metrics, ctx.path("window_metrics.csv"))
+    write_csv(result.metrics, ctx.path("window_metrics.csv"))
     files["window_metrics"] = "window_metrics.csv"
     png, _ = plot_window_metrics(
         result.metrics,
@@ -778,7 +754,7 @@ def _firestorm(ctx: StageContext) -> dict[str, Any]:
     if start is not None:
         mask = target_post_mask(table, p["target"])
         periods = compare_periods(table, start, firestorm_posts=mask)
-        _write_csv(periods, ctx.path("periods.csv"))
+        write_csv(periods, ctx.path("periods.csv"))
         files["periods"] = "periods.csv"
         try:
             png, _ = plot_class_counts(
