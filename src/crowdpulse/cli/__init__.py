@@ -17,10 +17,19 @@ from crowdpulse import __version__
 __all__ = ["COMMANDS", "main"]
 
 COMMANDS: tuple[str, ...] = (
+    "synth",
     "ingest",
     "info",
-    "synth",
+    "features",
+    "geocode",
+    "geotag",
+    "label",
+    "classify",
     "emojis",
+    "detect",
+    "firestorm",
+    "watch",
+    "report",
 )
 
 
@@ -47,9 +56,9 @@ def main() -> None:
     """crowdpulse: measure how crowds behave around crisis events.
 
     \b
-    A typical session:
-      crowdpulse synth --seed 1 --posts 20000 --format v1 -o posts.jsonl \
-        --truth truth.json --event event.toml
-      crowdpulse ingest posts.jsonl -o corpus.parquet
+    A typical session (each command's --help has an example):
+      crowdpulse synth --seed 1 -o posts.jsonl.gz --truth truth.json --event event.toml
+      crowdpulse ingest --event event.toml -o corpus.parquet --keep-retweets
       crowdpulse info corpus.parquet
+      crowdpulse report event.toml -o report/
     """
