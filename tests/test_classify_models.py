@@ -380,7 +380,7 @@ def test_emoji_labels_fall_back_to_names(monkeypatch: pytest.MonkeyPatch, tmp_pa
     from crowdpulse.classify import weights as mod
 
     assert mod._emoji_names("pray 🙏") == "pray :folded hands:"
-    monkeypatch.setattr(mod, "_emoji_font_file", lambda: None)
+    monkeypatch.setenv("CROWDPULSE_EMOJI_FONT", str(tmp_path / "no-such-font.ttf"))
     texts, labels = make_texts(200, seed=6, noise=0.1)
     out = tmp_path / "t.png"
     mod.plot_term_weights(term_weights(texts, labels, k=5), out, k=5)

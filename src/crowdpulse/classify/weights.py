@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from crowdpulse.classify.linear import FeatureSet, LinearTextClassifier
 from crowdpulse.exceptions import ConfigError
+from crowdpulse.figures import new_figure, save_figure_as
 
 __all__ = ["TermWeight", "plot_term_weights", "term_weights", "term_weights_table"]
 
@@ -134,39 +135,6 @@ def term_weights_table(weights: Sequence[TermWeight]) -> pa.Table:
     )
 
 
-_EMOJI_FONT_FILES = (
-    "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
-    "/usr/share/fonts/noto/NotoColorEmoji.ttf",
-    "/usr/share/fonts/google-noto-emoji/NotoColorEmoji.ttf",
-    "/System/Library/Fonts/Apple Color Emoji.ttc",
-)
-
-
-def _emoji_font_file() -> str | None:
-    """A colour emoji font matplotlib cannot use itself but Pillow can draw with."""
-    import shutil
-    import subprocess
-
-    for candidate in _EMOJI_FONT_FILES:
-        if Path(candidate).is_file():
-            return candidate
-    if shutil.which("fc-list"):
-        try:
-            listing = subprocess.run(
-                ["fc-list", ":family=Noto Color Emoji", "file"],
-                capture_output=True,
-                text=True,
-                timeout=10,
-            ).stdout
-        except (OSError, subprocess.SubprocessError):
-            return None
-        for line in listing.splitlines():
-            path = line.split(":")[0].strip()
-            if path and Path(path).is_file():
-                return path
-    return None
-
-
 def _segments(term: str) -> list[tuple[str, bool]]:
     """Split a term into (text, is_emoji) runs."""
     from crowdpulse.text.emojis import emoji_spans
@@ -254,9 +222,6 @@ def plot_term_weights(
     """
     import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     pos = sorted(
         (w for w in weights if w.label == label and w.direction == "positive"), key=lambda w: w.rank
     )[:k]
@@ -267,7 +232,10 @@ def plot_term_weights(
         raise ConfigError(f"no term weights for class {label!r}", field="label")
     other = sorted({w.label for w in weights} - {label})
     other_name = other[0] if len(other) == 1 else f"not {label}"
-    emoji_font = _emoji_font_file()
+    from crowdpulse.emoji.glyphs import find_emoji_font
+
+    font = find_emoji_font()
+    emoji_font = str(font) if font is not None else None
     # most negative at the bottom, most positive at the top
     rows = sorted([*neg, *pos], key=lambda w: w.coefficient)
     values = [w.coefficient for w in rows]
@@ -280,38 +248,36 @@ def plot_term_weights(
         "" if img is not None else (_emoji_names(w.term) if e else w.term)
         for w, e, img in zip(rows, has_emoji, images, strict=True)
     ]
-    fig, ax = plt.subplots(figsize=(width, height), dpi=dpi)
-    try:
-        colors = ["#c0392b" if v > 0 else "#2c7fb8" for v in values]
-        ax.barh(range(len(rows)), values, color=colors)
-        ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels(names)
-        if any(img is not None for img in images):
-            from matplotlib.font_manager import FontProperties
-            from matplotlib.offsetbox import AnnotationBbox, OffsetImage
+    fig = new_figure(width, height, dpi)
+    ax = fig.subplots()
+    colors = ["#c0392b" if v > 0 else "#2c7fb8" for v in values]
+    ax.barh(range(len(rows)), values, color=colors)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels(names)
+    if any(img is not None for img in images):
+        from matplotlib.font_manager import FontProperties
+        from matplotlib.offsetbox import AnnotationBbox, OffsetImage
 
-            points = FontProperties(size=plt.rcParams["ytick.labelsize"]).get_size_in_points()
-            zoom = 1.5 * points * dpi / 72 / 136
-            for i, img in enumerate(images):
-                if img is None:
-                    continue
-                box = AnnotationBbox(
-                    OffsetImage(img, zoom=zoom),
-                    (0, i),
-                    xycoords=("axes fraction", "data"),
-                    box_alignment=(1.0, 0.5),
-                    xybox=(-4, 0),
-                    boxcoords="offset points",
-                    frameon=False,
-                    annotation_clip=False,
-                )
-                ax.add_artist(box)
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set_xlabel(f"L2 logistic regression coefficient (> 0: {label}, < 0: {other_name})")
-        ax.set_title(title or f"Top terms: {label} vs {other_name}")
-        fig.tight_layout()
-        out = Path(path)
-        fig.savefig(out, dpi=dpi)
-    finally:
-        plt.close(fig)
+        points = FontProperties(size=matplotlib.rcParams["ytick.labelsize"]).get_size_in_points()
+        zoom = 1.5 * points * dpi / 72 / 136
+        for i, img in enumerate(images):
+            if img is None:
+                continue
+            box = AnnotationBbox(
+                OffsetImage(img, zoom=zoom),
+                (0, i),
+                xycoords=("axes fraction", "data"),
+                box_alignment=(1.0, 0.5),
+                xybox=(-4, 0),
+                boxcoords="offset points",
+                frameon=False,
+                annotation_clip=False,
+            )
+            ax.add_artist(box)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel(f"L2 logistic regression coefficient (> 0: {label}, < 0: {other_name})")
+    ax.set_title(title or f"Top terms: {label} vs {other_name}")
+    fig.tight_layout()
+    out = Path(path)
+    save_figure_as(fig, [out], dpi=dpi)
     return out

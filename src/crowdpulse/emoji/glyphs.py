@@ -55,6 +55,36 @@ class GlyphFallbackWarning(UserWarning):
     """No colour emoji font could be used: figures show emoji names instead."""
 
 
+_KNOWN_FONTS = (
+    DEFAULT_FONT,
+    Path("/usr/share/fonts/noto/NotoColorEmoji.ttf"),
+    Path("/usr/share/fonts/google-noto-emoji/NotoColorEmoji.ttf"),
+)
+
+
+def _fontconfig_emoji_font() -> Path | None:
+    """Ask fontconfig (``fc-list``) where Noto Color Emoji is, if it is installed."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("fc-list"):
+        return None
+    try:
+        listing = subprocess.run(
+            ["fc-list", ":family=Noto Color Emoji", "file"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for line in listing.splitlines():
+        found = Path(line.split(":")[0].strip())
+        if found.is_file():
+            return found
+    return None
+
+
 def find_emoji_font(path: str | Path | None = None) -> Path | None:
     """Locate the colour emoji font.
 
@@ -63,11 +93,16 @@ def find_emoji_font(path: str | Path | None = None) -> Path | None:
 
     Returns:
         The font file, or None when it does not exist. Without ``path``: the file
-        named by ``$CROWDPULSE_EMOJI_FONT`` if set, else :data:`DEFAULT_FONT`.
+        named by ``$CROWDPULSE_EMOJI_FONT`` if set, else :data:`DEFAULT_FONT` or another
+        usual location of Noto Color Emoji, else what fontconfig knows.
     """
     if path is None:
         env = os.environ.get(FONT_ENV)
-        path = Path(env) if env else DEFAULT_FONT
+        if env:
+            path = env
+        else:
+            known = next((font for font in _KNOWN_FONTS if font.is_file()), None)
+            return known or _fontconfig_emoji_font()
     candidate = Path(path)
     return candidate if candidate.is_file() else None
 

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crowdpulse.exceptions import ConfigError
+from crowdpulse.figures import new_figure, save_figure_as
 
 __all__ = ["country_name", "country_table", "plot_countries", "region_counts"]
 
@@ -147,10 +148,6 @@ def plot_countries(
         raise ConfigError("top must be at least 1", field="top")
     if countries.num_rows == 0:
         raise ConfigError("no geotagged post: nothing to draw", field="countries")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
     shown = countries.slice(0, top)
@@ -161,24 +158,22 @@ def plot_countries(
     posts = shown["posts"].to_pylist()
     flags = shown["affected"].to_pylist()
     colours = ["#c0392b" if f else "#2c7fb8" for f in flags]
-    fig, ax = plt.subplots(figsize=(width, height), dpi=dpi)
-    try:
-        y = list(range(len(names)))[::-1]
-        ax.barh(y, posts, color=colours)
-        ax.set_yticks(y)
-        ax.set_yticklabels(names)
-        ax.set_xlabel("posts")
-        ax.legend(
-            handles=[
-                Patch(color="#c0392b", label="affected region"),
-                Patch(color="#2c7fb8", label="other"),
-            ],
-            loc="lower right",
-        )
-        ax.set_title(title or f"Posts per country (top {len(names)})")
-        fig.tight_layout()
-        out = Path(path)
-        fig.savefig(out, dpi=dpi)
-    finally:
-        plt.close(fig)
+    fig = new_figure(width, height, dpi)
+    ax = fig.subplots()
+    y = list(range(len(names)))[::-1]
+    ax.barh(y, posts, color=colours)
+    ax.set_yticks(y)
+    ax.set_yticklabels(names)
+    ax.set_xlabel("posts")
+    ax.legend(
+        handles=[
+            Patch(color="#c0392b", label="affected region"),
+            Patch(color="#2c7fb8", label="other"),
+        ],
+        loc="lower right",
+    )
+    ax.set_title(title or f"Posts per country (top {len(names)})")
+    fig.tight_layout()
+    out = Path(path)
+    save_figure_as(fig, [out], dpi=dpi)
     return out
