@@ -20,7 +20,7 @@ from crowdpulse.io.source import Block
 
 __all__ = ["ParsedBlock", "parse_block"]
 
-_BLANK_LINE = re.compile(rb"\n[ \t\r]+\n")
+_BLANK_LINE = re.compile(rb"\n[ \t\r]*\n")
 _ROW_SUFFIX = re.compile(r"\s*in row \d+$")
 _COLUMN = re.compile(r"Column\((/[^)]*)\)")
 
@@ -143,13 +143,7 @@ def parse_block(block: Block, schema: pa.Schema, path: str) -> ParsedBlock:
     """
     data = block.data
     end = len(data) - 1 if data.endswith(b"\n") else len(data)
-    simple = (
-        end > 0
-        and data.find(b"\n\n", 0, end) < 0
-        and data.find(b"\n\r\n", 0, end) < 0
-        and not data[:1].isspace()
-        and _BLANK_LINE.search(data, 0, end) is None
-    )
+    simple = end > 0 and not data[:1].isspace() and _BLANK_LINE.search(data, 0, end) is None
     if simple:
         try:
             _validate_utf8(data)
@@ -157,7 +151,7 @@ def parse_block(block: Block, schema: pa.Schema, path: str) -> ParsedBlock:
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             pass
         else:
-            expected = data.count(b"\n", 0, end) + 1
+            expected = block.lines
             if table.num_rows == expected:
                 if block.line_numbers is not None:
                     row_lines = np.asarray(block.line_numbers, dtype=np.int64)

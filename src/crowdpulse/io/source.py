@@ -13,6 +13,7 @@ import io
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
@@ -139,6 +140,18 @@ class Block:
     last: bool
     line_numbers: tuple[int, ...] | None = None
 
+    @property
+    def lines(self) -> int:
+        """How many lines ``data`` holds (a last line without newline counts)."""
+        if self.line_numbers is not None:
+            return len(self.line_numbers)
+        return self.newlines + (0 if self.data.endswith(b"\n") or not self.data else 1)
+
+    @cached_property
+    def newlines(self) -> int:
+        """How many newline characters ``data`` holds (counted once, then kept)."""
+        return self.data.count(b"\n")
+
     def line_of(self, offset: int) -> int:
         """The file line of the ``offset``-th (0-based) line of ``data``."""
         if self.line_numbers is not None:
@@ -174,9 +187,10 @@ def iter_blocks(
         if cut < 0:
             pending = data
             continue
-        block, pending = data[: cut + 1], data[cut + 1 :]
-        yield Block(block, line, False)
-        line += block.count(b"\n")
+        block = Block(data[: cut + 1], line, False)
+        pending = data[cut + 1 :]
+        yield block
+        line += block.newlines
 
 
 def as_text_stream(handle: BinaryIO) -> io.TextIOWrapper:

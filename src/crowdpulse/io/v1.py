@@ -24,13 +24,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from crowdpulse.io import arrowops as ops
-from crowdpulse.io.arrowjson import parse_block
+from crowdpulse.io.arrowjson import ParsedBlock, parse_block
 from crowdpulse.io.records import ReadBatch, Rejected
 from crowdpulse.io.source import Block
 from crowdpulse.schema import POST_SCHEMA
@@ -263,18 +264,32 @@ def _value_counts(arr: pa.Array) -> tuple[list[object], list[int]]:
     return counts.field("values").to_pylist(), counts.field("counts").to_pylist()
 
 
+def _batch(parsed: ParsedBlock, path: str) -> ReadBatch:
+    batch = normalise_v1(parsed.table, parsed.lines, path)
+    batch.rejected = sorted(parsed.rejected + batch.rejected, key=lambda r: r.line)
+    return batch
+
+
 def read_v1_blocks(blocks: Iterator[Block], path: str) -> Iterator[ReadBatch]:
     """Read v1.1 JSON lines block by block.
+
+    The next block is parsed in a background thread (Arrow releases the GIL) while
+    the caller works on the current one, so parsing overlaps normalising, filtering
+    and writing; at most two blocks are in memory.
 
     Args:
         blocks: Line-aligned blocks of the file.
         path: The file name.
 
     Yields:
-        One :class:`ReadBatch` per block.
+        One :class:`ReadBatch` per block, in file order.
     """
-    for block in blocks:
-        parsed = parse_block(block, V1_SCHEMA, path)
-        batch = normalise_v1(parsed.table, parsed.lines, path)
-        batch.rejected = sorted(parsed.rejected + batch.rejected, key=lambda r: r.line)
-        yield batch
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="crowdpulse-parse") as pool:
+        pending: Future[ParsedBlock] | None = None
+        for block in blocks:
+            future = pool.submit(parse_block, block, V1_SCHEMA, path)
+            if pending is not None:
+                yield _batch(pending.result(), path)
+            pending = future
+        if pending is not None:
+            yield _batch(pending.result(), path)
