@@ -9,11 +9,14 @@ tested against the pseudonyms.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from crowdpulse.io.arrowops import map_list
 
 __all__ = ["pseudonym", "pseudonymize_table"]
 
@@ -27,6 +30,12 @@ _HANDLE_COLUMNS = (
 _MENTION = re.compile(r"(?<![\w@])@(\w{1,15})")
 
 
+@functools.lru_cache(maxsize=8)
+def _key(salt: str) -> bytes:
+    """The hashing key derived from a salt (derived once per salt, not once per value)."""
+    return hashlib.blake2b(salt.encode("utf-8"), digest_size=32).digest()
+
+
 def pseudonym(value: str, salt: str, *, kind: str = "id") -> str:
     """The salted pseudonym of an id or a handle.
 
@@ -38,7 +47,7 @@ def pseudonym(value: str, salt: str, *, kind: str = "id") -> str:
     Returns:
         20 hexadecimal characters (a ``u`` prefix for handles, so they stay valid handles).
     """
-    key = hashlib.blake2b(salt.encode("utf-8"), digest_size=32).digest()
+    key = _key(salt)
     text = value.lower() if kind == "handle" else value
     digest = hashlib.blake2b(f"{kind}:{text}".encode(), key=key, digest_size=10).hexdigest()
     return "u" + digest[:14] if kind == "handle" else digest
@@ -58,14 +67,6 @@ def _map_column(arr: pa.Array, salt: str, kind: str) -> pa.Array:
         pa.string(),
     )
     return pc.take(mapped, encoded.indices)
-
-
-def _map_list_column(arr: pa.Array, salt: str, kind: str) -> pa.Array:
-    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
-    values = _map_column(pc.list_flatten(arr), salt, kind)
-    lengths = pc.fill_null(pc.list_value_length(arr), 0)
-    offsets = pa.array([0, *pc.cumulative_sum(lengths).to_pylist()], pa.int32())
-    return pa.ListArray.from_arrays(offsets, values)
 
 
 def pseudonymize_table(table: pa.Table, salt: str) -> pa.Table:
@@ -89,12 +90,12 @@ def pseudonymize_table(table: pa.Table, salt: str) -> pa.Table:
     table = table.set_column(
         table.schema.get_field_index("mention_ids"),
         "mention_ids",
-        _map_list_column(table["mention_ids"], salt, "id"),
+        map_list(table["mention_ids"], lambda v: _map_column(v, salt, "id")),
     )
     table = table.set_column(
         table.schema.get_field_index("mention_handles"),
         "mention_handles",
-        _map_list_column(table["mention_handles"], salt, "handle"),
+        map_list(table["mention_handles"], lambda v: _map_column(v, salt, "handle")),
     )
     cache: dict[str, str] = {}
 
