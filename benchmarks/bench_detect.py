@@ -11,6 +11,7 @@
     3 log(n): ours vs cpd at full size, and ruptures vs ours at a smaller n.
 
 Run:  .venv/bin/python benchmarks/bench_detect.py [--ruptures-steps 24] [--n 100000]
+      (--study: the default-penalty study; --short: the default on 15-60 values)
 """
 
 from __future__ import annotations
@@ -301,6 +302,29 @@ def study(reps: int, data_root: str) -> None:
         )
 
 
+def short_series(reps: int) -> None:
+    """The default on 15-60 values: false changes without a change, F1 with one change."""
+    from crowdpulse.detect import changepoint_scores, detect_changepoints, piecewise_signal
+
+    kinds = ("gaussian", "student-t", "ar1", "poisson", "negbin")
+    print(
+        f"short series, default detector, {reps} seeds: changes found without a change / F1 (tol 2)"
+    )
+    for n in (15, 30, 60):
+        cells = []
+        for noise in kinds:
+            fp, f1 = [], []
+            for seed in range(reps):
+                x, _ = piecewise_signal(n, 0, noise=noise, min_spacing=5, seed=seed)
+                fp.append(len(detect_changepoints(x)))
+                x, t = piecewise_signal(
+                    n, 1, noise=noise, min_spacing=5, shift=(2.0, 4.0), seed=1000 + seed
+                )
+                f1.append(changepoint_scores(detect_changepoints(x), t, 2).f1)
+            cells.append(f"{noise} {np.mean(fp):.2f} / {np.mean(f1):.2f}")
+        print(f"  n={n:<3} " + " | ".join(cells))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ruptures-steps", type=int, default=24, help="steps timed for ruptures")
@@ -311,6 +335,9 @@ def main() -> None:
     )
     parser.add_argument("--reps", type=int, default=100, help="series per kind in the study")
     parser.add_argument(
+        "--short", action="store_true", help="run the short-series check of the default instead"
+    )
+    parser.add_argument(
         "--data",
         default=str(Path(__file__).resolve().parents[2] / "shared/data/crisislex/CrisisLexT26"),
         help="CrisisLexT26 folder for the study's real series",
@@ -318,6 +345,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.study:
         study(args.reps, args.data)
+        return
+    if args.short:
+        short_series(args.reps)
         return
     bench_streaming(args.ruptures_steps)
     bench_long(args.n, args.n_ruptures)

@@ -76,7 +76,7 @@ def test_short_rows_and_stdin():
 def test_bad_input_is_a_clean_error(tmp_path, text, args, message):
     path = write(tmp_path, text)
     result = run(str(path), *args)
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
 
@@ -85,7 +85,7 @@ def test_bad_penalty_and_missing_file(tmp_path):
     result = run(str(write(tmp_path, "x\n1\n2\n3\n")), "--penalty", "lots")
     assert result.exit_code == 2 and "--penalty" in result.output
     result = run(str(tmp_path / "absent.csv"))
-    assert result.exit_code == 2 and "absent.csv" in result.output
+    assert result.exit_code == 1 and "absent.csv" in result.output
 
 
 def test_table_output_elbow_and_poisson(tmp_path):
@@ -108,3 +108,26 @@ def test_read_series_csv_direct(tmp_path):
     assert series.values.tolist() == [1.0, 3.0] and series.rows.tolist() == [0, 2]
     with pytest.raises(InputError):
         read_series_csv(write(tmp_path, "a\n1\ninf\n"), "a")
+
+
+@pytest.mark.parametrize("cell", ["inf", "-inf", "Infinity"])
+def test_infinite_cell_is_an_error_naming_line_and_column(tmp_path, cell):
+    path = write(tmp_path, f"label,value\na,1\nb,{cell}\nc,3\n")
+    result = run(str(path))
+    assert result.exit_code != 0
+    assert "line 3" in result.output and "'value'" in result.output
+    assert "infinite value" in result.output and "no numeric column" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_huge_values_and_units_do_not_change_the_result(tmp_path):
+    rng = np.random.default_rng(4)
+    base = np.r_[np.full(15, 1.0), np.full(15, 3.0)] + rng.normal(0, 0.3, 30)
+    outs = []
+    for factor in (1.0, 1e200, 1e-200):
+        text = "v\n" + "".join(f"{float(v * factor)!r}\n" for v in base)
+        result = run(str(write(tmp_path, text, f"s{factor}.csv")), "--json", "-q")
+        assert result.exit_code == 0, result.output
+        outs.append(json.loads(result.output))
+    assert [o["changepoints"] for o in outs] == [[15]] * 3
+    assert outs[1]["rescaled"] == "robust" and outs[1]["segments"][1]["mean"] > 2e200

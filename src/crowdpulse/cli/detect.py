@@ -38,8 +38,10 @@ def _penalty(value: str) -> str | float:
     "--penalty",
     default="auto",
     show_default=True,
-    help="'auto' (MBIC-type, scaled to the data's noise), 'elbow' (the firestorm paper's rule "
-    "over penalties 2..10) or a number.",
+    help="'auto' (MBIC-type 3 log n times the robust long-run noise variance, on the series "
+    "rescaled by its median and noise scale, counts square-rooted first), 'elbow' (the firestorm "
+    "paper's rule over penalties 2..10, on the z-scored series) or a number (in the cost's "
+    "units, on the values as given).",
 )
 @click.option(
     "--min-size",
@@ -73,11 +75,23 @@ def command(
     SERIES is a CSV file with a header row ('-' reads standard input). Empty cells
     (and nan, NA, null) are missing: they are left out, and change points are given
     as 0-based data rows (the header is not a row) of the first value of each new
-    segment. With --json, one object with "changepoints", "penalty", "cost" and "n".
+    segment. A cell reading inf is an error (file, line, column).
+
+    With the default 'auto' and 'elbow' penalties the result does not depend on the
+    units: the column times 1000, or plus 1000, gives the same change points, and
+    the penalty is reported in the rescaled units. Counts (whole numbers >= 0) are
+    square-rooted first, since their noise grows with their level. On the 12 real
+    series of the TCPD development split the default scores F1 0.79 / covering
+    0.67 (0.75 / 0.67 leave-one-series-out), against 0.60 / 0.51 for "no change"
+    (docs/detect.md).
+
+    With --json, one object with "changepoints", "penalty", "penalty_rule",
+    "rescaled", "cost", "n" and the segments.
 
     \b
     Example:
-      crowdpulse detect counts.csv --column tweets --cost poisson --json
+      crowdpulse detect counts.csv --column tweets --json
+      crowdpulse detect counts.csv --column tweets --cost poisson
       crowdpulse detect series.csv --penalty elbow
       printf 'x\\n1\\n1\\n1\\n9\\n9\\n9\\n' | crowdpulse detect - --penalty 1
     """
@@ -103,6 +117,7 @@ def command(
                 "changepoints": changepoints,
                 "penalty": result.penalty,
                 "penalty_rule": result.penalty_rule,
+                "rescaled": result.rescaled,
                 "cost": result.cost,
                 "n": data.n_rows,
                 "n_values": int(data.values.size),
@@ -124,6 +139,11 @@ def command(
         click.echo(
             f"{data.name}: {len(changepoints)} change point(s) in {data.n_rows} rows "
             f"({data.n_missing} missing); cost {result.cost}, penalty "
-            f"{result.penalty:.6g} ({result.penalty_rule})",
+            f"{result.penalty:.6g} ({result.penalty_rule}"
+            + (
+                f", on the series rescaled: {result.rescaled})"
+                if result.rescaled != "none"
+                else ")"
+            ),
             err=True,
         )

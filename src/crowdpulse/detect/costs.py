@@ -47,6 +47,7 @@ from crowdpulse.exceptions import ConfigError, InputError, NotFittedError
 
 __all__ = [
     "COSTS",
+    "COST_ALIASES",
     "BaseCost",
     "CostName",
     "CostNormalMean",
@@ -54,6 +55,7 @@ __all__ = [
     "CostPoisson",
     "make_cost",
     "register_cost",
+    "resolve_cost_name",
 ]
 
 CostName = Literal["normal-mean", "normal-meanvar", "poisson"]
@@ -206,11 +208,28 @@ def register_cost(cls: _C) -> _C:
     return cls
 
 
+COST_ALIASES: dict[str, str] = {"l2": "normal-mean", "normal": "normal-meanvar"}
+"""ruptures' model names -> the keys of :data:`COSTS` (so ruptures code ports as is)."""
+
+
+def resolve_cost_name(cost: str) -> str:
+    """Return the registry key for a cost key or a ruptures model name (``"l2"``, ``"normal"``).
+
+    Args:
+        cost: A key of :data:`COSTS` or of :data:`COST_ALIASES`.
+
+    Returns:
+        The key of :data:`COSTS` (unknown names are returned unchanged).
+    """
+    return COST_ALIASES.get(cost, cost) if cost not in COSTS else cost
+
+
 def make_cost(cost: str | BaseCost) -> BaseCost:
     """Return a fresh cost object for a registry key (or the given object itself).
 
     Args:
-        cost: A key of :data:`COSTS` such as ``"normal-mean"``, or a cost instance.
+        cost: A key of :data:`COSTS` such as ``"normal-mean"`` (or a ruptures name of
+            :data:`COST_ALIASES`, such as ``"l2"``), or a cost instance.
 
     Returns:
         An unfitted cost object (or ``cost`` if it already is one).
@@ -221,11 +240,10 @@ def make_cost(cost: str | BaseCost) -> BaseCost:
     if isinstance(cost, BaseCost):
         return cost
     try:
-        return COSTS[cost]()
+        return COSTS[resolve_cost_name(str(cost))]()
     except KeyError:
-        raise ConfigError(
-            f"unknown cost {cost!r}; known costs: {', '.join(sorted(COSTS))}", field="cost"
-        ) from None
+        known = ", ".join([*sorted(COSTS), *sorted(COST_ALIASES)])
+        raise ConfigError(f"unknown cost {cost!r}; known costs: {known}", field="cost") from None
 
 
 def _cumsum0(values: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -12,7 +12,9 @@ Rules:
   point is the row of the first non-missing value of the new segment. Nothing is
   invented (no interpolation).
 - A non-numeric cell in the chosen column is an error naming the file, line and
-  column.
+  column. An infinite cell (``inf``, ``-inf``, ``Infinity``) is always an error
+  naming the file, line and column, also when the column is picked automatically:
+  it is a number that no detector can use, not a sign that the column is text.
 """
 
 from __future__ import annotations
@@ -56,8 +58,15 @@ class CsvSeries:
         return self.n_rows - int(self.values.size)
 
 
+class _Infinite(Exception):
+    """A cell that parses as an infinite number."""
+
+
 def _number(cell: str) -> float | None:
-    """The cell as a float, None if missing; raises ValueError if not a number."""
+    """The cell as a float, None if missing.
+
+    Raises ValueError if it is not a number and :class:`_Infinite` if it is infinite.
+    """
     text = cell.strip()
     if text.lower() in _MISSING:
         return None
@@ -65,7 +74,7 @@ def _number(cell: str) -> float | None:
     if math.isnan(value):
         return None
     if math.isinf(value):
-        raise ValueError("infinite")
+        raise _Infinite(text)
     return value
 
 
@@ -113,6 +122,14 @@ def read_series_csv(path: str | Path, column: str | None = None) -> CsvSeries:
             cell = row[col] if col < len(row) else ""
             try:
                 value = _number(cell)
+            except _Infinite:
+                raise InputError(
+                    f"infinite value {cell.strip()!r}; change points need finite numbers"
+                    " (leave the cell empty to mark it missing)",
+                    path=name,
+                    line=i + 2,
+                    field=header[col],
+                ) from None
             except ValueError:
                 bad = (i, cell)
                 break

@@ -6,11 +6,19 @@
 heavy-tailed, autocorrelated, Poisson and over-dispersed counts) with their true
 change points, like ruptures' ``pw_constant``. Both serve the default-penalty study
 in ``docs/detect.md`` and the tests.
+
+:func:`tcpd_f1` and :func:`tcpd_covering` score change points against several
+annotators as the Turing Change Point Dataset does (van den Burg & Williams, 2020,
+"An Evaluation of Change Point Detection Algorithms"): F1 with a margin (precision
+against the union of the annotations, recall averaged over annotators, index 0
+counted as a change point in every set) and the segmentation covering of Arbelaez
+et al. (2011), averaged over annotators. :func:`tcpd_scores` gives both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,7 +27,16 @@ from numpy.typing import NDArray
 
 from crowdpulse.exceptions import ConfigError
 
-__all__ = ["NoiseKind", "Scores", "changepoint_scores", "piecewise_signal"]
+__all__ = [
+    "NoiseKind",
+    "Scores",
+    "TcpdScores",
+    "changepoint_scores",
+    "piecewise_signal",
+    "tcpd_covering",
+    "tcpd_f1",
+    "tcpd_scores",
+]
 
 NoiseKind = Literal["gaussian", "student-t", "ar1", "poisson", "negbin"]
 
@@ -158,3 +175,159 @@ def piecewise_signal(
         for i in range(1, n):
             eps[i] = phi * eps[i - 1] + innov[i]
     return mean + scale * eps, truth
+
+
+@dataclass(frozen=True)
+class TcpdScores:
+    """TCPD scores of one prediction against several annotators.
+
+    Attributes:
+        precision: Matched predictions (index 0 included) over predictions, against
+            the union of the annotations.
+        recall: Mean over annotators of their matched points over their points.
+        f1: ``2 P R / (P + R)``.
+        covering: Mean over annotators of the covering of their segmentation by the
+            predicted one.
+    """
+
+    precision: float
+    recall: float
+    f1: float
+    covering: float
+
+
+def _true_positives(truth: Sequence[int], found: Sequence[int], margin: int) -> int:
+    """Number of true points matched to a distinct found point within ``margin``.
+
+    The true points are taken in increasing order; each takes the closest found
+    point still free (the smaller one on ties), as TCPDBench's ``true_positives``.
+    """
+    free = sorted(set(int(x) for x in found))
+    hits = 0
+    for tau in sorted(set(int(t) for t in truth)):
+        close = [(abs(tau - x), x) for x in free if abs(tau - x) <= margin]
+        if close:
+            free.remove(min(close)[1])
+            hits += 1
+    return hits
+
+
+def _check_annotations(annotations: Mapping[str, Sequence[int]]) -> list[set[int]]:
+    if not annotations:
+        raise ConfigError("at least one annotator is needed", field="annotations")
+    return [{0, *(int(t) for t in points)} for points in annotations.values()]
+
+
+def tcpd_f1(
+    annotations: Mapping[str, Sequence[int]], predictions: Sequence[int], *, margin: int = 5
+) -> tuple[float, float, float]:
+    """Precision, recall and F1 of ``predictions`` against several annotators (TCPD).
+
+    Index 0 is added to the predictions and to each annotator's points. Precision
+    matches the predictions against the union of all annotators' points; recall is
+    the mean over annotators of the share of their points that are matched. A match
+    pairs one true and one predicted point at most ``margin`` indices apart, each
+    used once.
+
+    Example:
+        >>> tcpd_f1({"a": [10], "b": []}, [12, 30])
+        (0.6666666666666666, 1.0, 0.8)
+
+    Args:
+        annotations: Annotator id -> change points (0-based segment starts).
+        predictions: Predicted change points.
+        margin: Largest distance of a match (default 5, as in the paper).
+
+    Returns:
+        ``(precision, recall, f1)``.
+
+    Raises:
+        ConfigError: No annotator, or a negative margin.
+    """
+    if margin < 0:
+        raise ConfigError("margin must be >= 0", field="margin")
+    sets = _check_annotations(annotations)
+    found = {0, *(int(p) for p in predictions)}
+    union = set().union(*sets)
+    precision = _true_positives(sorted(union), sorted(found), margin) / len(found)
+    recall = sum(_true_positives(sorted(t), sorted(found), margin) / len(t) for t in sets) / len(
+        sets
+    )
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
+    return precision, recall, f1
+
+
+def _segments(changepoints: Sequence[int], n: int) -> list[tuple[int, int]]:
+    cuts = sorted({int(c) for c in changepoints if 0 < int(c) < n})
+    bounds = [0, *cuts, n]
+    return list(itertools.pairwise(bounds))
+
+
+def tcpd_covering(
+    annotations: Mapping[str, Sequence[int]], predictions: Sequence[int], n: int
+) -> float:
+    """Segmentation covering of the annotators' segmentations by the predicted one.
+
+    For each annotator: the sum over their segments ``A`` of
+    ``|A| * max_B |A & B| / |A | B|`` over the predicted segments ``B``, divided by
+    ``n`` (Arbelaez et al., 2011); then the mean over annotators. Change points
+    outside ``1 .. n-1`` are ignored (they cut nothing).
+
+    Example:
+        >>> tcpd_covering({"a": [5]}, [], 10)
+        0.5
+
+    Args:
+        annotations: Annotator id -> change points (0-based segment starts).
+        predictions: Predicted change points.
+        n: Length of the series.
+
+    Returns:
+        The mean covering, in [0, 1].
+
+    Raises:
+        ConfigError: No annotator, or ``n < 1``.
+    """
+    if n < 1:
+        raise ConfigError("n must be >= 1", field="n")
+    _check_annotations(annotations)
+    pred = _segments(predictions, n)
+    covers = []
+    for points in annotations.values():
+        total = 0.0
+        for a0, a1 in _segments(points, n):
+            best = 0.0
+            for b0, b1 in pred:
+                inter = min(a1, b1) - max(a0, b0)
+                if inter > 0:
+                    best = max(best, inter / (max(a1, b1) - min(a0, b0)))
+            total += (a1 - a0) * best
+        covers.append(total / n)
+    return float(sum(covers) / len(covers))
+
+
+def tcpd_scores(
+    annotations: Mapping[str, Sequence[int]],
+    predictions: Sequence[int],
+    n: int,
+    *,
+    margin: int = 5,
+) -> TcpdScores:
+    """F1 (with ``margin``) and covering of ``predictions``, as in TCPD.
+
+    Args:
+        annotations: Annotator id -> change points (0-based segment starts).
+        predictions: Predicted change points.
+        n: Length of the series.
+        margin: Largest distance of a match for F1 (default 5).
+
+    Returns:
+        The scores.
+    """
+    precision, recall, f1 = tcpd_f1(annotations, predictions, margin=margin)
+    return TcpdScores(
+        precision=precision,
+        recall=recall,
+        f1=f1,
+        covering=tcpd_covering(annotations, predictions, n),
+    )

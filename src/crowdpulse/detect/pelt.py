@@ -36,7 +36,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from crowdpulse.detect import _kernels
-from crowdpulse.detect.costs import BaseCost, CostName, make_cost
+from crowdpulse.detect.base import BaseDetector
+from crowdpulse.detect.costs import BaseCost, CostName, make_cost, resolve_cost_name
 from crowdpulse.exceptions import ConfigError, NotFittedError
 
 __all__ = ["Pelt", "Pruning", "bkps_to_changepoints", "changepoints_to_bkps"]
@@ -155,18 +156,31 @@ def _pelt_python(
     return last
 
 
-class Pelt:
+class Pelt(BaseDetector):
     """Penalised change-point detection by PELT, in ruptures' habit.
+
+    ruptures code ports by changing the import: ``Pelt(model="l2", min_size=2,
+    jump=5)`` is accepted (``model`` and ``custom_cost`` are ruptures' names; note
+    that ruptures' default ``jump`` is 5 and ours is 1). It follows scikit-learn's
+    parameter protocol (:class:`~crowdpulse.detect.base.BaseDetector`), so
+    ``sklearn.base.clone`` and ``set_params`` work.
 
     Example:
         >>> import numpy as np
         >>> signal = np.r_[np.zeros(50), np.full(50, 5.0)]
         >>> Pelt(cost="normal-mean", min_size=2).fit(signal).predict(pen=10)
         [50, 100]
+        >>> Pelt(model="l2", jump=5)
+        Pelt(model='l2', jump=5)
 
     Args:
+        model: ruptures' name for the cost (``"l2"`` = ``"normal-mean"``,
+            ``"normal"`` = ``"normal-meanvar"``, or any cost key); when given it
+            is used instead of ``cost``.
         cost: A cost key of :data:`crowdpulse.detect.costs.COSTS` (``"normal-mean"``,
-            ``"normal-meanvar"``, ``"poisson"``) or a cost object.
+            ``"normal-meanvar"``, ``"poisson"``; ruptures' ``"l2"`` and ``"normal"``
+            too) or a cost object.
+        custom_cost: ruptures' name for a cost object; used instead of ``cost``.
         min_size: Minimum segment length; raised to the cost's own minimum (2 for
             ``normal-meanvar``) like ruptures does.
         jump: Only every ``jump``-th index may start a segment (ruptures' meaning).
@@ -183,16 +197,38 @@ class Pelt:
 
     def __init__(
         self,
+        model: str | None = None,
         *,
         cost: CostName | str | BaseCost = "normal-mean",
+        custom_cost: BaseCost | None = None,
         min_size: int = 2,
         jump: int = 1,
         pruning: Pruning = "standard",
     ) -> None:
+        self.model = model
         self.cost = cost
+        self.custom_cost = custom_cost
         self.min_size = min_size
         self.jump = jump
         self.pruning = pruning
+
+    def _chosen_cost(self) -> str | BaseCost:
+        """The cost to use: ``custom_cost``, else ``model``, else ``cost``; they must agree."""
+        given: list[str | BaseCost] = []
+        if self.custom_cost is not None:
+            given.append(self.custom_cost)
+        if self.model is not None:
+            given.append(self.model)
+        if not given or self.cost != "normal-mean":
+            given.append(self.cost)
+        keys = {g.name if isinstance(g, BaseCost) else resolve_cost_name(str(g)) for g in given}
+        if len(keys) > 1:
+            raise ConfigError(
+                f"model, cost and custom_cost name different costs ({', '.join(sorted(keys))});"
+                " give one of them",
+                field="cost",
+            )
+        return given[0]
 
     def fit(self, signal: ArrayLike) -> Pelt:
         """Fit the cost on ``signal`` (cumulative sums; O(n d)).
@@ -210,8 +246,9 @@ class Pelt:
         """
         check_params(self.min_size, self.jump)
         _check_pruning(self.pruning)
+        chosen = self._chosen_cost()
         # never fit the object given to __init__ in place (scikit-learn's rule)
-        cost = copy.deepcopy(self.cost) if isinstance(self.cost, BaseCost) else make_cost(self.cost)
+        cost = copy.deepcopy(chosen) if isinstance(chosen, BaseCost) else make_cost(chosen)
         cost.fit(signal)
         min_size = max(int(self.min_size), cost.min_size)
         if cost.n_samples_ < min_size:

@@ -17,12 +17,16 @@ PELT reports. Three ways to choose it:
   a new segment changes and ``scale`` puts the cost in the right units: a robust
   long-run noise variance for ``normal-mean`` (:func:`long_run_scale`: median
   absolute deviations of differences, which level shifts barely move, corrected
-  for autocorrelation), 1 for ``normal-meanvar`` (its cost is already in
-  log-likelihood units), and a robust over-dispersion factor (at least 1) for
-  ``poisson``, since real counts are rarely as regular as a Poisson law. In the
-  study of ``docs/detect.md`` this beat BIC (``p + 1``), the unscaled and the
-  white-noise variants on heavy-tailed, autocorrelated and over-dispersed series,
-  and tied them on Gaussian ones.
+  for autocorrelation seen at a lag growing as the cube root of ``n``), 1 for
+  ``normal-meanvar`` (its cost is already in log-likelihood units), and a robust
+  over-dispersion factor (at least 1) for ``poisson``, since real counts are
+  rarely as regular as a Poisson law. In the study of ``docs/detect.md`` this
+  beat BIC (``p + 1``), the unscaled and the white-noise variants on heavy-tailed,
+  autocorrelated and over-dispersed series, and tied them on Gaussian ones; on
+  the real, annotated TCPD development series it scores F1 0.79 / covering 0.67
+  (0.75 / 0.67 leave-one-series-out) where "no change" scores 0.60 / 0.51.
+  :func:`~crowdpulse.detect.segment.segment` applies it to the robustly rescaled
+  series (:mod:`crowdpulse.detect.rescale`).
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ __all__ = [
     "ElbowChoice",
     "auto_penalty",
     "crops",
+    "default_lag",
     "elbow_index",
     "elbow_penalty",
     "long_run_scale",
@@ -301,11 +306,28 @@ def noise_scale(values: ArrayLike) -> NDArray[np.float64]:
     return np.where(var > 0, var, 1.0)
 
 
-def long_run_scale(values: ArrayLike, *, lag: int = 5) -> NDArray[np.float64]:
+def default_lag(n: int) -> int:
+    """The longer lag of :func:`long_run_scale` for a series of ``n`` values.
+
+    ``max(2, round(n ** (1/3)))``: the usual growth rate of a long-run variance
+    bandwidth (Andrews, 1991, for the Bartlett kernel), so that slower
+    autocorrelation is seen on longer series: 3 for 27 values, 5 for 125, 8 for 500.
+
+    Args:
+        n: Length of the series.
+
+    Returns:
+        The lag.
+    """
+    return max(2, round(max(n, 1) ** (1.0 / 3.0)))
+
+
+def long_run_scale(values: ArrayLike, *, lag: int | None = None) -> NDArray[np.float64]:
     """Robust long-run noise variance of each column, allowing for autocorrelation.
 
     With ``v1`` the robust variance from first differences (:func:`noise_scale`) and
-    ``vL`` the same from differences at ``lag``, ``rho = 1 - v1 / vL`` estimates the
+    ``vL`` the same from differences at ``lag`` (default :func:`default_lag`, the
+    cube root of ``n``), ``rho = 1 - v1 / vL`` estimates the
     lag-one autocorrelation (clipped to [0, 0.9]) and the long-run variance of an
     AR(1) noise is ``vL * (1 + rho) / (1 - rho)``. For white noise this is about
     ``v1``; for positively autocorrelated noise it is larger, as a mean-change test
@@ -313,12 +335,14 @@ def long_run_scale(values: ArrayLike, *, lag: int = 5) -> NDArray[np.float64]:
 
     Args:
         values: The signal, shape (n,) or (n, d).
-        lag: The longer lag (default 5).
+        lag: The longer lag (default: :func:`default_lag` of the length).
 
     Returns:
         One variance per column (all > 0).
     """
     x = as_signal(values, name="values")
+    if lag is None:
+        lag = default_lag(x.shape[0])
     v1 = noise_scale(x)
     if x.shape[0] <= 2 * lag + 2:
         return v1
@@ -337,7 +361,7 @@ def auto_penalty(values: ArrayLike, cost: CostName | str = "normal-mean") -> flo
     cost           penalty (d = number of columns)
     ============== ==============================================================
     normal-mean    ``(d + 2) * log(n) * mean(long-run noise variance)``, the
-                   variance from :func:`long_run_scale`
+                   variance from :func:`long_run_scale` (lag :func:`default_lag`)
     normal-meanvar ``(d + d(d+1)/2 + 2) * log(n)`` (mean and covariance change)
     poisson        ``(d + 2) * log(n) * max(1, dispersion)``; the dispersion is the
                    robust variance of :func:`noise_scale` over the median count

@@ -4,6 +4,14 @@ The penalty is a number or a rule: ``"auto"`` (the default, see
 :func:`~crowdpulse.detect.penalty.auto_penalty`) or ``"elbow"`` (the firestorm
 paper's rule over the penalties 2..10, see
 :func:`~crowdpulse.detect.penalty.select_elbow`).
+
+With a rule and a Gaussian cost (``normal-mean``, ``normal-meanvar``), PELT runs on
+a rescaled copy of the series (:func:`~crowdpulse.detect.rescale.rescale`): robustly
+standardised, count-like series square-rooted first, for ``auto``; z-scored for
+``elbow``, as the firestorm paper did. The change points then do not depend on the
+units (``x * 1000`` and ``x + 1000`` give those of ``x``), and the penalty and the
+total cost are reported in the rescaled units. A numeric penalty is applied to the
+series as given (ruptures' habit).
 """
 
 from __future__ import annotations
@@ -12,11 +20,12 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from crowdpulse.detect.costs import BaseCost, CostName, as_signal
 from crowdpulse.detect.pelt import Pelt, Pruning, bkps_to_changepoints, check_penalty
 from crowdpulse.detect.penalty import PAPER_PENALTIES, auto_penalty, select_elbow
+from crowdpulse.detect.rescale import rescale
 from crowdpulse.exceptions import ConfigError
 
 __all__ = ["PenaltyRule", "Segmentation", "detect_changepoints", "segment"]
@@ -37,7 +46,12 @@ class Segmentation:
         starts: First index of each segment (0 and the change points).
         ends: Exclusive end of each segment.
         means: Mean of each segment (of the first column for multivariate input).
-        total_cost: Sum of the segment costs, without penalty.
+        total_cost: Sum of the segment costs, without penalty (in the units PELT
+            worked in: those of the rescaled series when ``rescaled`` is not
+            ``"none"``).
+        rescaled: How the series was rescaled before PELT: ``"robust"``,
+            ``"robust-sqrt"`` (count-like, square-rooted first), ``"zscore"`` or
+            ``"none"``.
     """
 
     changepoints: list[int]
@@ -49,10 +63,21 @@ class Segmentation:
     ends: list[int]
     means: list[float]
     total_cost: float
+    rescaled: str = "none"
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as a JSON-ready dict."""
         return asdict(self)
+
+
+def _mean(values: NDArray[np.float64]) -> float:
+    """Mean of finite values, without overflow for values near the largest float."""
+    with np.errstate(over="ignore"):
+        mean = float(np.mean(values))
+    if np.isfinite(mean):
+        return mean
+    top = float(np.max(np.abs(values)))
+    return float(np.mean(values / top) * top)
 
 
 def segment(
@@ -70,7 +95,9 @@ def segment(
         values: The series, shape (n,) or (n, d); no missing values.
         cost: ``"normal-mean"`` (default), ``"normal-meanvar"``, ``"poisson"`` or a
             cost object.
-        penalty: ``"auto"`` (default), ``"elbow"``, or a number.
+        penalty: ``"auto"`` (default: MBIC-type on the robustly rescaled series),
+            ``"elbow"`` (the paper's rule on the z-scored series), or a number (in
+            the units of the cost on the series as given).
         min_size: Minimum segment length (default 2).
         jump: Only every ``jump``-th index may start a segment (default 1).
         pruning: ``"standard"`` (equal to ruptures) or ``"safe"`` (always optimal).
@@ -84,9 +111,17 @@ def segment(
     """
     signal = as_signal(values, name="values")
     cost_key = cost.name if isinstance(cost, BaseCost) else str(cost)
+    work, how = signal, "none"
+    if isinstance(penalty, str) and cost_key in ("normal-mean", "normal-meanvar"):
+        if penalty == "auto":
+            scaled = rescale(signal, "robust")
+            work = scaled.values
+            how = "robust-sqrt" if scaled.transform == "sqrt" else "robust"
+        elif penalty == "elbow":
+            work, how = rescale(signal, "zscore").values, "zscore"
     if isinstance(penalty, str) and penalty == "elbow":
         choice = select_elbow(
-            signal,
+            work,
             cost=cost,
             penalties=PAPER_PENALTIES,
             min_size=min_size,
@@ -95,7 +130,7 @@ def segment(
         )
         pen, rule = choice.penalty, "elbow"
     elif isinstance(penalty, str) and penalty == "auto":
-        pen, rule = auto_penalty(signal, cost_key), "auto"
+        pen, rule = auto_penalty(work, cost_key), "auto"
     elif isinstance(penalty, str):
         try:
             pen = float(penalty)
@@ -107,10 +142,10 @@ def segment(
     else:
         pen, rule = float(penalty), "fixed"
     pen = check_penalty(pen)
-    algo = Pelt(cost=cost, min_size=min_size, jump=jump, pruning=pruning).fit(signal)
+    algo = Pelt(cost=cost, min_size=min_size, jump=jump, pruning=pruning).fit(work)
     bkps = algo.predict(pen)
     starts = [0, *bkps[:-1]]
-    means = [float(np.mean(signal[s:e, 0])) for s, e in zip(starts, bkps, strict=True)]
+    means = [_mean(signal[s:e, 0]) for s, e in zip(starts, bkps, strict=True)]
     return Segmentation(
         changepoints=bkps_to_changepoints(bkps),
         penalty=pen,
@@ -121,6 +156,7 @@ def segment(
         ends=list(bkps),
         means=means,
         total_cost=float(algo.segmentation_cost(bkps)),
+        rescaled=how,
     )
 
 

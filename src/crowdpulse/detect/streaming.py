@@ -42,10 +42,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from crowdpulse.detect import _kernels
-from crowdpulse.detect.costs import COSTS, CostName
+from crowdpulse.detect.base import BaseDetector
+from crowdpulse.detect.costs import COSTS, CostName, resolve_cost_name
 from crowdpulse.detect.pelt import Pruning, _check_pruning, check_params, check_penalty
 from crowdpulse.detect.penalty import PAPER_PENALTIES
-from crowdpulse.exceptions import ConfigError, InputError
+from crowdpulse.exceptions import ConfigError, InputError, NotFittedError
 
 __all__ = ["Alert", "StreamingDetector", "detect_stream"]
 
@@ -91,9 +92,10 @@ def _check_options(
 ) -> tuple[NDArray[np.float64], int, int]:
     check_params(min_size, 1)
     _check_pruning(pruning)
-    if cost not in COSTS or COSTS[cost].kernel is None:
+    key = resolve_cost_name(str(cost))
+    if key not in COSTS or COSTS[key].kernel is None:
         raise ConfigError(f"unknown or unsupported cost {cost!r}", field="cost")
-    m = max(int(min_size), COSTS[cost].min_size)
+    m = max(int(min_size), COSTS[key].min_size)
     if isinstance(window, bool) or not isinstance(window, (int, np.integer)) or window < 2 * m:
         raise ConfigError(f"window must be a whole number of at least {2 * m}", field="window")
     if (
@@ -135,8 +137,13 @@ def _recent_changes(
     ]
 
 
-class StreamingDetector:
+class StreamingDetector(BaseDetector):
     """Online change-point alerts over many series, in constant memory.
+
+    Feed it with :meth:`update`, one bucket at a time. It also has the detector
+    shape (:class:`~crowdpulse.detect.base.BaseDetector`): ``get_params``,
+    ``set_params``, ``sklearn.base.clone``, and :meth:`fit` / :meth:`predict` over
+    a stored table of series (a replay of the stream).
 
     Args:
         window: Values kept per series (default 49: 24 h of half-hour buckets + now).
@@ -152,6 +159,7 @@ class StreamingDetector:
     Attributes:
         series_: Names of the series seen so far, in order of appearance.
         n_updates_: Number of updates so far.
+        alerts_: The alerts of the last :meth:`fit`.
     """
 
     def __init__(
@@ -183,7 +191,7 @@ class StreamingDetector:
             self.pruning,
             self.dedupe,
         )
-        self._kernel = int(COSTS[str(self.cost)].kernel or 0)
+        self._kernel = int(COSTS[resolve_cost_name(str(self.cost))].kernel or 0)
         self._safe = self.pruning == "safe"
         w = int(self.window)
         self.series_: list[str] = []
@@ -198,6 +206,92 @@ class StreamingDetector:
     def reset(self) -> None:
         """Forget all series and values."""
         self._setup()
+
+    def set_params(self, **params: Any) -> StreamingDetector:
+        """Change options; the detector then starts afresh (its windows are forgotten).
+
+        Args:
+            **params: Option name -> new value.
+
+        Returns:
+            self
+        """
+        super().set_params(**params)
+        if hasattr(self, "n_updates_"):
+            self._setup()
+        return self
+
+    def fit(
+        self,
+        signal: ArrayLike,
+        times: Sequence[Any] | None = None,
+        names: Sequence[str] | None = None,
+    ) -> StreamingDetector:
+        """Start afresh and feed every row of ``signal`` as one update (a replay).
+
+        Args:
+            signal: Array (T,) or (T, S): T buckets of S series; NaN = missing.
+            times: Time stamp of each bucket (default 0 .. T-1).
+            names: Name of each series (default ``"0"``, ``"1"``, ...).
+
+        Returns:
+            self, with the alerts in :attr:`alerts_`.
+
+        Raises:
+            InputError: The signal is not 1-D/2-D, or times/names do not match it.
+        """
+        x = np.asarray(signal, dtype=np.float64)
+        if x.ndim == 1:
+            x = x.reshape(-1, 1)
+        if x.ndim != 2:
+            raise InputError("signal must be 1-D or 2-D (buckets x series)", field="signal")
+        stamps = list(range(x.shape[0])) if times is None else list(times)
+        if len(stamps) != x.shape[0]:
+            raise InputError(f"got {len(stamps)} times for {x.shape[0]} buckets", field="times")
+        labels = [str(i) for i in range(x.shape[1])] if names is None else [str(n) for n in names]
+        if len(labels) != x.shape[1]:
+            raise InputError(f"got {len(labels)} names for {x.shape[1]} series", field="names")
+        self._setup()
+        alerts: list[Alert] = []
+        for t, row in zip(stamps, x, strict=True):
+            alerts.extend(self.update(t, dict(zip(labels, row.tolist(), strict=True))))
+        self.alerts_ = alerts
+        return self
+
+    def predict(self) -> dict[str, list[int]]:
+        """The change points of the last :meth:`fit`, per series (stream positions).
+
+        Returns:
+            Series name -> sorted 0-based bucket indices where an alerted change
+            starts (every series of the fit, possibly with none).
+
+        Raises:
+            NotFittedError: ``fit`` was not called.
+        """
+        if not hasattr(self, "alerts_"):
+            raise NotFittedError("this StreamingDetector is used before fit")
+        out: dict[str, list[int]] = {name: [] for name in self.series_}
+        for alert in self.alerts_:
+            out[alert.series].append(alert.index)
+        return {name: sorted(v) for name, v in out.items()}
+
+    def fit_predict(
+        self,
+        signal: ArrayLike,
+        times: Sequence[Any] | None = None,
+        names: Sequence[str] | None = None,
+    ) -> dict[str, list[int]]:
+        """``fit(signal, times, names)`` then ``predict()``.
+
+        Args:
+            signal: See :meth:`fit`.
+            times: See :meth:`fit`.
+            names: See :meth:`fit`.
+
+        Returns:
+            See :meth:`predict`.
+        """
+        return self.fit(signal, times, names).predict()
 
     def _add_series(self, name: str) -> int:
         row = len(self.series_)
@@ -256,7 +350,7 @@ class StreamingDetector:
         head = self._head
         prev = self._buffer[:, (head - 1) % w]
         filled = np.where(np.isnan(new), prev, new)
-        if self.cost == "poisson" and np.any(filled < 0):
+        if self._kernel == COSTS["poisson"].kernel and np.any(filled < 0):
             raise InputError("the poisson cost needs non-negative counts", field="values")
         self._buffer[:, head] = filled
         self._times[head] = time
@@ -372,10 +466,10 @@ def detect_stream(
                 filled[i] = filled[i - 1]
         if filled.size < w:
             continue
-        if cost == "poisson" and np.any(filled < 0):
+        if resolve_cost_name(str(cost)) == "poisson" and np.any(filled < 0):
             raise InputError("the poisson cost needs non-negative counts", field="values")
         wins = np.lib.stride_tricks.sliding_window_view(filled, w)
-        kernel = int(COSTS[str(cost)].kernel or 0)
+        kernel = int(COSTS[resolve_cost_name(str(cost))].kernel or 0)
         hits = _recent_changes(wins, pens, kernel, m, pruning == "safe", int(recent))
         for i, cp, magnitude, pen in hits:
             update = first + i + w - 1

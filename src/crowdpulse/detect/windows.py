@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from crowdpulse.detect import _kernels
-from crowdpulse.detect.costs import COSTS, CostName
+from crowdpulse.detect.costs import COSTS, CostName, resolve_cost_name
 from crowdpulse.detect.pelt import Pruning, _check_pruning, check_params, check_penalty
 from crowdpulse.detect.penalty import PAPER_PENALTIES, elbow_index
 from crowdpulse.exceptions import ConfigError, InputError
@@ -93,9 +93,10 @@ def pelt_windows(
         raise InputError("windows must be a 2-D array (n_windows, length)", field="windows")
     if not np.all(np.isfinite(x)):
         raise InputError("windows hold NaN or infinite values", field="windows")
-    if cost not in COSTS or COSTS[cost].kernel is None:
+    key = resolve_cost_name(str(cost))
+    if key not in COSTS or COSTS[key].kernel is None:
         raise ConfigError(f"pelt_windows supports the built-in costs, not {cost!r}", field="cost")
-    cls = COSTS[cost]
+    cls = COSTS[key]
     kernel = cls.kernel
     assert kernel is not None
     if kernel == 2 and np.any(x < 0):
