@@ -60,7 +60,9 @@ def test_firestorm_command_writes_series_alerts_evaluation_and_figures(
 ) -> None:
     out = small["folder"] / "out"
     args = ["firestorm", str(small["corpus"]), "--event", str(small["event"]), "-o", str(out)]
-    result = CliRunner().invoke(main, [*args, "--json", "--quiet"])
+    # The planted storm is small (at most 7 target posts a bucket): below the default
+    # --min-posts 10, so it is opened only with a lower minimum.
+    result = CliRunner().invoke(main, [*args, "--json", "--quiet", "--min-posts", "3"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     truth = json.loads(small["truth"].read_text())["firestorm"]
@@ -73,7 +75,7 @@ def test_firestorm_command_writes_series_alerts_evaluation_and_figures(
     for key in ("start", "peak_in_degree", "peak_posts"):
         assert key in summary["closest_offsets_hours"]["lexical"]
     files = summary["files"]
-    for name in ("series", "changepoints", "alerts", "evaluation"):
+    for name in ("series", "changepoints", "evaluation"):
         assert Path(files[name]).stat().st_size > 0
     expected = {"figure1": (1000, 300), "figure3": (1000, 400), "figure5": (1200, 450)}
     expected["figure6"] = (700, 700)
@@ -81,30 +83,61 @@ def test_firestorm_command_writes_series_alerts_evaluation_and_figures(
         png = Path(files[name])
         assert png.stat().st_size > 0 and png.with_suffix(".svg").stat().st_size > 0
         assert png_size(png) == size
+    # The network analyses the report shows are written by the command too.
+    for name in ("window_metrics", "figure2", "periods", "figure4", "timeline"):
+        assert Path(files[name]).stat().st_size > 0
+    metrics = Path(files["window_metrics"]).read_text().splitlines()
+    assert len(metrics) == 1 + 144  # one window per bucket
+    periods = Path(files["periods"]).read_text().splitlines()
+    assert "category" in periods[0] and "class" in periods[0] and len(periods) > 20
     evaluation = json.loads(Path(files["evaluation"]).read_text())
     assert evaluation["summary"]["alerts"] == summary["alerts"]
-    alerts = Path(files["alerts"]).read_text().splitlines()
-    assert len(alerts) == summary["alerts"]
+    alerts = [json.loads(x) for x in Path(files["alerts"]).read_text().splitlines()]
+    assert len(alerts) == sum(summary["episode_alerts"].values())
+    assert [a["kind"] for a in alerts if a["kind"] == "open"] == ["open"]
+    assert summary["episodes"] == 1
+    # A slow, small storm: its change point is its first target posts (bucket 75); the
+    # CUSUM has the evidence 6 buckets later (3 h after the measured start, bucket 76).
+    assert alerts[0]["bucket"] == 75 and alerts[0]["detected_bucket"] == 81
+    assert summary["first_open_delay_hours"] == (81 + 1 - summary["start_bucket"]) / 2
+    assert Path(files["timeline"]).stat().st_size > 0
     # The human summary.
     human = CliRunner().invoke(main, [*args, "--quiet", "--no-figures", "--no-offline"])
     assert human.exit_code == 0, human.output
     assert "closest lexical change point" in human.stdout
+    assert "early warning: 0 open" in human.stdout  # default minimum: 10 posts a bucket
     assert "found" in human.stdout
 
 
 def test_watch_prints_the_alerts_of_the_stored_corpus(small: dict[str, Path]) -> None:
     out = small["folder"] / "plain_out"
     args = ["firestorm", str(small["corpus"]), "--event", str(small["plain"]), "-o", str(out)]
-    batch = CliRunner().invoke(main, [*args, "--no-figures", "--no-offline", "--quiet"])
+    paper = ["--preset", "paper"]
+    batch = CliRunner().invoke(main, [*args, "--no-figures", "--no-offline", "--quiet", *paper])
     assert batch.exit_code == 0, batch.output
     stored = [json.loads(x) for x in (out / "alerts.jsonl").read_text().splitlines()]
-    live = CliRunner().invoke(main, ["watch", str(small["posts"]), "--target", TARGET])
+    watch_args = ["watch", str(small["posts"]), "--target", TARGET]
+    live = CliRunner().invoke(main, [*watch_args, *paper])
     assert live.exit_code == 0, live.output
     lines = [json.loads(x) for x in live.stdout.splitlines()]
     assert len(stored) > 20
     assert lines == stored
     assert "144 buckets" in live.stderr
     assert any(a["series"] == "target_posts" and a["direction"] == "up" for a in lines)
+    # Early warning (the default): the same episodes in the command and in watch.
+    low = ["--min-posts", "3"]
+    early = CliRunner().invoke(main, [*args, "--no-figures", "--no-offline", "--quiet", *low])
+    assert early.exit_code == 0, early.output
+    episodes = [json.loads(x) for x in (out / "alerts.jsonl").read_text().splitlines()]
+    live = CliRunner().invoke(main, [*watch_args, *low])
+    assert live.exit_code == 0, live.output
+    assert [json.loads(x) for x in live.stdout.splitlines()] == episodes
+    assert [e["kind"] for e in episodes][:1] == ["open"]
+    truth = json.loads(small["truth"].read_text())["firestorm"]
+    opened = episodes[0]
+    assert opened["target"] == TARGET and opened["series"][0] == "target_posts"
+    assert opened["bucket"] == truth["start_bucket"] + 1 and opened["detected_bucket"] == 81
+    assert opened["level"] >= 3 * opened["baseline"]
 
 
 def test_watch_reads_v2_pages_from_standard_input(tmp_path: Path) -> None:
@@ -114,7 +147,7 @@ def test_watch_reads_v2_pages_from_standard_input(tmp_path: Path) -> None:
     batch = run_firestorm(table, TARGET, options=FirestormOptions(offline=False))
     expected = [alert_record(a) for a in batch.alerts]
     assert len(expected) > 10
-    args = ["watch", "-", "--target", TARGET, "--quiet"]
+    args = ["watch", "-", "--target", TARGET, "--quiet", "--preset", "paper"]
     result = CliRunner().invoke(main, args, input=pages.read_bytes())
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
@@ -162,20 +195,20 @@ def test_watch_follows_a_growing_file(small: dict[str, Path], tmp_path: Path) ->
 def test_cli_errors_are_one_line(small: dict[str, Path], tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(main, ["watch", str(small["posts"])])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "error" in result.stderr and "--target" in result.stderr
     result = runner.invoke(main, ["watch", str(tmp_path / "missing.jsonl"), "--target", "@a"])
-    assert result.exit_code == 2 and "no such file" in result.stderr
+    assert result.exit_code == 1 and "no such file" in result.stderr
     result = runner.invoke(main, ["watch", str(small["posts"]), "--target", "klm"])
-    assert result.exit_code == 2 and "target" in result.stderr
+    assert result.exit_code == 1 and "target" in result.stderr
     empty = tmp_path / "e.toml"
     empty.write_text('name = "x"\n')
     args = ["firestorm", str(small["corpus"]), "--event", str(empty), "-o", str(tmp_path / "o")]
     result = runner.invoke(main, args)
-    assert result.exit_code == 2 and "firestorm" in result.stderr
+    assert result.exit_code == 1 and "firestorm" in result.stderr
     args = ["firestorm", str(tmp_path / "nope.parquet"), "--event", str(small["plain"])]
     result = runner.invoke(main, [*args, "-o", str(tmp_path / "o")])
-    assert result.exit_code == 2 and "no such file" in result.stderr
+    assert result.exit_code == 1 and "no such file" in result.stderr
     for command in ("firestorm", "watch"):
         help_text = runner.invoke(main, [command, "--help"]).stdout
         assert "Example:" in help_text

@@ -23,6 +23,7 @@ from crowdpulse.firestorm import (
     series_names,
     stream_alerts,
 )
+from crowdpulse.firestorm.monitor import MonitorOptions
 from crowdpulse.firestorm.series import NUMERIC_METRICS
 from test_firestorm_truth import T0, firestorm_rows, make_posts, post
 
@@ -118,7 +119,9 @@ def test_stream_alerts_equal_feeding_the_detector_bucket_by_bucket() -> None:
         values = detector_values(names, raw)
         fed += detector.update(row["start"], dict(zip(names, values.tolist(), strict=True)))
     assert fed == alerts
+    # The paper's detector: 49-value windows, the elbow over penalties 2..10.
     assert isinstance(detector, StreamingDetector)
+    assert detector.window == 49 and tuple(detector.penalties) == tuple(range(2, 11))
     # Change point index = bucket number, time = the bucket's start.
     starts = series.column("start").to_pylist()
     assert all(a.time == starts[a.index] for a in alerts)
@@ -168,10 +171,25 @@ def test_run_firestorm_on_a_hand_made_crowd(tmp_path: Path) -> None:
     assert summary["alerts"] == len(result.alerts)
     files = result.write(tmp_path / "out", figures=False)
     assert set(files) == {"series", "changepoints", "alerts", "evaluation"}
-    lines = (tmp_path / "out" / "alerts.jsonl").read_text().splitlines()
-    assert len(lines) == len(result.alerts)
-    first = json.loads(lines[0])
-    assert set(first) == {
+    # alerts.jsonl: one early-warning episode, opened when the crowd arrives.
+    lines = [json.loads(x) for x in (tmp_path / "out" / "alerts.jsonl").read_text().splitlines()]
+    assert [a["kind"] for a in lines] == ["open"]
+    first = lines[0]
+    assert first["target"] == "@klm" and first["episode"] == 1
+    assert first["bucket"] == 110 and first["detected_bucket"] == 110
+    assert first["time"] == "2015-11-08T07:00:00Z"  # start of bucket 110
+    assert first["detected_at"] == "2015-11-08T07:30:00Z"  # its end
+    assert first["series"][:2] == ["target_posts", "target_in_degree"]
+    assert first["baseline"] == 1.0 and first["level"] >= 8
+    assert summary["episodes"] == 1 and summary["first_open_delay_hours"] == 0.5
+    # The paper preset writes the per-series change points instead.
+    paper = FirestormOptions(preset="paper", offline=False)
+    result_paper = run_firestorm(table, "@klm", options=paper)
+    result_paper.write(tmp_path / "paper", figures=False)
+    stored = (tmp_path / "paper" / "alerts.jsonl").read_text().splitlines()
+    assert [json.loads(x) for x in stored] == result_paper.alert_records()
+    assert len(stored) == len(result.alerts)
+    assert set(json.loads(stored[0])) == {
         "time", "bucket", "series", "direction", "magnitude", "detected_at",
         "detected_bucket", "delay_buckets", "penalty",
     }  # fmt: skip
@@ -198,6 +216,23 @@ def test_paper_settings_without_transform_and_without_offline() -> None:
     assert result.offline is None
     assert set(result.evaluations) == {("stream", g) for g in ("lexical", "network", "all")}
     assert result.evaluations[("stream", "lexical")].changepoints == 0
+    # The count transform decides what the detector sees: raw counts here, so the
+    # alerts are those of feeding the raw series, and their magnitudes are in posts.
+    names = [n for n in result.series.column_names if n not in ("bucket", "start")]
+    raw = np.column_stack([result.series.column(n).to_numpy() for n in names])
+    detector = options.detector()
+    fed = []
+    for k, start in enumerate(result.series.column("start").to_pylist()):
+        fed += detector.update(start, dict(zip(names, raw[k].tolist(), strict=True)))
+    assert fed == result.alerts
+    stabilised = run_firestorm(
+        table, "@klm", options=FirestormOptions(offline=False, lexical=False)
+    )
+    assert stabilised.alerts != result.alerts
+    ups = [a for a in result.alerts if a.series == "target_posts" and a.direction == "up"]
+    assert ups and max(a.magnitude for a in ups) > 5  # about 12 posts a bucket in raw units
+    ups = [a for a in stabilised.alerts if a.series == "target_posts" and a.direction == "up"]
+    assert ups and max(a.magnitude for a in ups) < 8  # 2 sqrt(12 + 3/8) - 2 sqrt(3/8) = 5.8
 
 
 def test_analyse_corpus_needs_a_target(tmp_path: Path) -> None:
@@ -240,3 +275,31 @@ def test_network_series_are_every_numeric_window_metric() -> None:
         "max_out_degree_node",
     }
     assert len(NUMERIC_METRICS) == 16
+
+
+def test_no_open_alert_without_a_storm(tmp_path: Path) -> None:
+    """Chatter only, and a crisis in which an official account is mentioned in proportion."""
+    calm = random_corpus(seed=5, buckets=120, start=10**6)  # the crowd never comes
+    result = run_firestorm(calm, "@klm", options=FirestormOptions(offline=False, lexical=False))
+    assert result.episodes == []
+    rng = np.random.default_rng(6)
+    rows: list[dict[str, Any]] = []
+    for b in range(144):
+        volume = 20 if b < 60 else 200  # a crisis multiplies every kind of post by 10
+        for k in range(int(rng.poisson(volume))):
+            mentions = ("police",) if rng.random() < 0.1 else ()
+            rows.append(post(b, f"u{int(rng.integers(0, 5000))}", mentions, minute=k % 29 + 1))
+    crisis = make_posts(rows)
+    options = FirestormOptions(offline=False, lexical=False)
+    result = run_firestorm(crisis, "@police", options=options)
+    counts = result.series.column("target_posts").to_numpy()
+    assert counts[:60].mean() < 3 and counts[60:].mean() > 15  # 3x and 10 posts: passed
+    assert [e.kind for e in result.episodes] == []  # but the share did not rise
+    result.write(tmp_path / "out", figures=False)
+    assert (tmp_path / "out" / "alerts.jsonl").read_text() == ""
+    # Without the share rule the same stream opens an episode.
+    share_off = FirestormOptions(
+        offline=False, lexical=False, monitor=MonitorOptions(share_ratio=0)
+    )
+    opened = run_firestorm(crisis, "@police", options=share_off).episodes
+    assert [e.kind for e in opened][:1] == ["open"] and opened[0].bucket == 60

@@ -2,11 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
 from crowdpulse.cli._common import emit_json, handle_errors, json_option, quiet_option
 
-__all__ = ["command"]
+__all__ = ["command", "monitor_options", "tune_monitor"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def monitor_options(func: F) -> F:
+    """Add ``--ratio`` and ``--min-posts`` (the early-warning monitor's main settings)."""
+    func = click.option(
+        "--min-posts",
+        type=click.FloatRange(min=0.0),
+        help="Open an episode only from this many target posts per bucket [default: 10].",
+    )(func)
+    return click.option(
+        "--ratio",
+        type=click.FloatRange(min=1.0, min_open=True),
+        help="Open an episode at this many times the baseline [default: 3].",
+    )(func)
+
+
+def tune_monitor(options: Any, ratio: float | None, min_posts: float | None) -> Any:
+    """Return the firestorm options with ``--ratio`` / ``--min-posts`` applied."""
+    from dataclasses import replace
+
+    tuned: dict[str, Any] = {}
+    if ratio is not None:
+        tuned["ratio"] = ratio
+    if min_posts is not None:
+        tuned["min_posts"] = min_posts
+    return replace(options, monitor=replace(options.monitor, **tuned)) if tuned else options
 
 
 def _hours(value: float | None) -> str:
@@ -52,6 +83,19 @@ def _hours(value: float | None) -> str:
     help="Target posts a bucket needs to be the ground-truth start.",
 )
 @click.option("--no-offline", is_flag=True, help="Skip offline PELT on the whole series.")
+@click.option(
+    "--preset",
+    type=click.Choice(["early-warning", "paper"]),
+    help="What alerts.jsonl holds: early-warning episodes (open/escalate/close) or, "
+    "with paper, the published per-series change points (49-value windows, elbow 2..10) "
+    "[default: the event's preset, else early-warning].",
+)
+@monitor_options
+@click.option(
+    "--no-history",
+    is_flag=True,
+    help="Do not prime the baselines with the corpus's posts before the event's start.",
+)
 @click.option("--no-figures", is_flag=True, help="Write no figures.")
 @json_option
 @quiet_option
@@ -65,6 +109,10 @@ def command(
     count_transform: str,
     min_count: int,
     no_offline: bool,
+    preset: str | None,
+    ratio: float | None,
+    min_posts: float | None,
+    no_history: bool,
     no_figures: bool,
     as_json: bool,
     quiet: bool,
@@ -81,8 +129,19 @@ def command(
     the most frequent mention or hashtag; peaks: highest max in-degree, most
     target posts) and the offset of the closest change point to each, in hours.
 
-    Writes series.csv, changepoints.csv, alerts.jsonl, evaluation.json and the
-    paper's Figures 1, 3, 5 and 6 (PNG and SVG) into the output folder.
+    Early warning: the target's posts per bucket, its in-degree and the
+    stream's posts also go to the episode monitor (robust running baseline,
+    primed with the corpus's posts before the event's start; an episode opens
+    on an upward change point at least --ratio times the baseline and
+    --min-posts posts a bucket, escalates at most once per doubling, closes
+    back near the baseline). alerts.jsonl holds these episode alerts (with
+    --preset paper: the per-series change points, as published);
+    changepoints.csv always holds the per-series change points.
+
+    Writes series.csv, changepoints.csv, alerts.jsonl, evaluation.json,
+    window_metrics.csv, periods.csv (the firestorm's posts against the week
+    before), the paper's Figures 1 to 6, the alert timeline (PNG and SVG) and
+    the peak window's networks (GEXF, GraphML) into the output folder.
 
     \b
     Example:
@@ -90,6 +149,7 @@ def command(
       crowdpulse ingest posts.jsonl -o corpus.parquet
       crowdpulse firestorm corpus.parquet --event event.toml -o firestorm/
       crowdpulse firestorm corpus.parquet --event event.toml -o out/ --json --quiet
+      crowdpulse firestorm corpus.parquet --event event.toml -o paper/ --preset paper
     """
     from crowdpulse.event import load_event
     from crowdpulse.firestorm.pipeline import FirestormOptions, analyse_corpus
@@ -100,7 +160,15 @@ def command(
         count_transform=count_transform,
         min_count=min_count,
         offline=not no_offline,
+        **({"preset": preset} if preset else {}),
     )
+    options = tune_monitor(options, ratio, min_posts)
+    salt = event.pseudonymize_salt()  # [privacy]: the corpus holds pseudonyms
+    if salt is not None:
+        from crowdpulse.io.pseudonym import pseudonymize_target
+
+        given = target or (event.firestorm.target if event.firestorm else None)
+        target = pseudonymize_target(given, salt)
     summary = analyse_corpus(
         corpus,
         event,
@@ -110,6 +178,7 @@ def command(
         lexicon=lexicon,
         figures=not no_figures,
         quiet=quiet,
+        use_history=not no_history,
     )
     if as_json:
         emit_json(summary)
@@ -128,6 +197,12 @@ def command(
         click.echo(f"  to {name:<15}{_hours(lexical.get(name))}")
     click.echo(f"first alert after the start: {_hours(summary['first_alert_delay_hours'])}")
     click.echo(f"found (target / max in-degree alert near the start): {summary['found']}")
-    click.echo(f"alerts {summary['alerts']:,}")
+    click.echo(f"per-series change points (stream) {summary['alerts']:,}")
+    counts = summary["episode_alerts"]
+    click.echo(
+        f"early warning: {counts['open']} open, {counts['escalate']} escalate, "
+        f"{counts['close']} close; first open {summary['first_open'] or '-'} "
+        f"({_hours(summary['first_open_delay_hours'])} after the start)"
+    )
     for name, path in summary["files"].items():
         click.echo(f"{name}: {path}")

@@ -17,6 +17,10 @@ the Others! Detecting Moral Outrage in Social Media Networks"); see
 * :class:`FirestormStream`, :func:`watch`, :func:`stream_corpus` (C12): the same
   detection on posts as they arrive, holding only the current bucket and the
   network window.
+* :class:`EpisodeMonitor` (early warning): episode alerts per target (open,
+  escalate, close) from a robust running baseline; :func:`episode_alerts` over
+  stored counts; :func:`evaluate_early_warning` on generated streams with a known
+  truth (:func:`generate_stream`).
 * :func:`evaluate_event`, :func:`evaluate_events`, :func:`category_counts` (C10,
   Figure 7) and :func:`evaluate_synthetic` on generated corpora.
 * :mod:`crowdpulse.firestorm.figures`: Figures 1, 5, 6 and 7 (Figure 3 is
@@ -31,6 +35,12 @@ Example:
 
 from __future__ import annotations
 
+from crowdpulse.firestorm.earlywarning import (
+    EarlyWarningEvaluation,
+    GeneratedStream,
+    evaluate_early_warning,
+    generate_stream,
+)
 from crowdpulse.firestorm.evaluate import (
     FOUND_SERIES,
     PAPER_RESULTS,
@@ -46,21 +56,34 @@ from crowdpulse.firestorm.evaluate import (
     is_found,
 )
 from crowdpulse.firestorm.figures import (
+    plot_alert_timeline,
     plot_category_changepoints,
     plot_category_counts,
     plot_event_changepoints,
     plot_posts_share,
 )
+from crowdpulse.firestorm.monitor import (
+    EpisodeAlert,
+    EpisodeMonitor,
+    MonitorOptions,
+    monitor_counts,
+)
 from crowdpulse.firestorm.pipeline import (
     FirestormOptions,
     FirestormResult,
+    NetworkAnalyses,
     SyntheticEvaluation,
     alert_record,
     analyse_corpus,
+    bucket_counts,
+    episode_alerts,
     evaluate_synthetic,
+    history_counts,
+    network_analyses,
     offline_changepoints,
     run_firestorm,
     stream_alerts,
+    write_network_analyses,
 )
 from crowdpulse.firestorm.series import (
     detection_series,
@@ -71,6 +94,8 @@ from crowdpulse.firestorm.series import (
 from crowdpulse.firestorm.stream import (
     FirestormStream,
     StreamStats,
+    WatchState,
+    WindowDedupe,
     iter_line_chunks,
     lines_to_posts,
     stream_corpus,
@@ -91,31 +116,47 @@ __all__ = [
     "REFERENCES",
     "ChangePoints",
     "Closest",
+    "EarlyWarningEvaluation",
+    "EpisodeAlert",
+    "EpisodeMonitor",
     "EventEvaluation",
     "FirestormOptions",
     "FirestormResult",
     "FirestormStream",
+    "GeneratedStream",
     "GroundTruth",
+    "MonitorOptions",
+    "NetworkAnalyses",
     "StreamStats",
     "SyntheticEvaluation",
     "TargetCounts",
+    "WatchState",
+    "WindowDedupe",
     "alert_record",
     "analyse_corpus",
+    "bucket_counts",
     "category_counts",
     "category_of",
     "closest_changepoint",
     "detection_series",
     "detector_values",
+    "episode_alerts",
+    "evaluate_early_warning",
     "evaluate_event",
     "evaluate_events",
     "evaluate_synthetic",
+    "generate_stream",
     "ground_truth",
+    "history_counts",
     "is_count_series",
     "is_found",
     "iter_line_chunks",
     "lines_to_posts",
+    "monitor_counts",
+    "network_analyses",
     "offline_changepoints",
     "parse_target",
+    "plot_alert_timeline",
     "plot_category_changepoints",
     "plot_category_counts",
     "plot_event_changepoints",
@@ -127,4 +168,5 @@ __all__ = [
     "target_counts",
     "target_post_mask",
     "watch",
+    "write_network_analyses",
 ]

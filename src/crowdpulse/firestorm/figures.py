@@ -1,4 +1,4 @@
-"""Figures 1, 5, 6 and 7 of the firestorm paper (matplotlib, Agg; no pyplot).
+"""Figures 1, 5, 6 and 7 of the firestorm paper and the alert timeline (matplotlib, Agg).
 
 Figure 3 (maximum in-degree over time) is :func:`crowdpulse.network.plot_max_in_degree`.
 Every function writes the figure as PNG and SVG (``path`` with its suffix replaced)
@@ -21,6 +21,7 @@ from crowdpulse.figures import date_axis, new_figure, save_figure
 from crowdpulse.firestorm.truth import GroundTruth
 
 __all__ = [
+    "plot_alert_timeline",
     "plot_category_changepoints",
     "plot_category_counts",
     "plot_event_changepoints",
@@ -382,4 +383,114 @@ def plot_category_counts(
     axis.grid(axis="x", alpha=0.3, linewidth=0.5)
     if title:
         axis.set_title(title, fontsize=10)
+    return save_figure(figure, path)
+
+
+_KIND_STYLE: dict[str, tuple[str, str, str]] = {
+    "open": ("#d7301f", "^", "open"),
+    "escalate": ("#e66101", "D", "escalate"),
+    "close": ("#1a9850", "v", "close"),
+}
+
+
+def plot_alert_timeline(
+    times: Sequence[Any],
+    target_posts: Sequence[float],
+    episodes: Sequence[Any],
+    path: str | Path,
+    *,
+    posts: Sequence[float] | None = None,
+    start: Any = None,
+    title: str | None = None,
+    width: float = 10.0,
+    height: float = 4.0,
+    dpi: int = 100,
+) -> tuple[Path, Path]:
+    """Draw the target's posts per bucket with the early-warning alerts marked.
+
+    Target posts per bucket as a line (all posts of the collection in grey on a
+    second axis when given); each ``open`` (red triangle up), ``escalate`` (orange
+    diamond) and ``close`` (green triangle down) at the end of the bucket that
+    raised it, at the alert's level; each episode shaded from its change point to
+    its close; the ground-truth start, when given, a dashed line. Every marker
+    carries an SVG id ``alert-<kind>-<episode>-<bucket>``.
+
+    Args:
+        times: Start of every bucket (datetimes).
+        target_posts: Target posts per bucket.
+        episodes: :class:`~crowdpulse.firestorm.monitor.EpisodeAlert` objects.
+        path: Output file; ``.png`` and ``.svg`` are written beside each other.
+        posts: All posts per bucket (drawn on a second axis).
+        start: The ground-truth start (a datetime), or None.
+        title: Title of the figure.
+        width: Width in inches.
+        height: Height in inches.
+        dpi: Pixels per inch of the PNG.
+
+    Returns:
+        The paths of the PNG and the SVG.
+
+    Raises:
+        ConfigError: No buckets, lengths that differ, or a bad size.
+    """
+    n = len(times)
+    if n == 0:
+        raise ConfigError("nothing to draw: no bucket", field="times")
+    if len(target_posts) != n or (posts is not None and len(posts) != n):
+        raise ConfigError("times and counts differ in length", field="target_posts")
+    x = np.asarray([np.datetime64(t.replace(tzinfo=None), "us") for t in times])
+    step = x[1] - x[0] if n > 1 else np.timedelta64(30, "m")
+    y = np.asarray(target_posts, dtype=np.float64)
+    figure = new_figure(width, height, dpi)
+    top = 1.0 - (0.5 if title else 0.25) / height
+    figure.subplots_adjust(left=0.08, right=0.92 if posts is not None else 0.97, top=top,
+                           bottom=0.75 / height)  # fmt: skip
+    axis = figure.subplots()
+    if posts is not None:
+        other = axis.twinx()
+        other.plot(x + step, np.asarray(posts, float), color=_POSTS, linewidth=0.8,
+                   label="all posts", gid="series-posts")  # fmt: skip
+        other.set_ylabel("all posts per bucket", fontsize=8, color="#616161")
+        other.tick_params(labelsize=8, colors="#616161")
+        other.set_ylim(bottom=0)
+        axis.set_zorder(other.get_zorder() + 1)
+        axis.patch.set_visible(False)
+    axis.plot(x + step, y, color=_SERIES, linewidth=1.1, label="target posts",
+              gid="series-target")  # fmt: skip
+    opened: dict[int, Any] = {}
+    for alert in episodes:
+        if alert.kind == "open":
+            opened[alert.episode] = x[min(max(alert.bucket, 0), n - 1)]
+        elif alert.kind == "close" and alert.episode in opened:
+            end = x[min(alert.detected_bucket, n - 1)] + step
+            axis.axvspan(opened.pop(alert.episode), end, color="#fdd49e", alpha=0.45, lw=0,
+                         gid=f"episode-{alert.episode}")  # fmt: skip
+    for episode, begin in opened.items():  # still open at the end
+        axis.axvspan(begin, x[-1] + step, color="#fdd49e", alpha=0.45, lw=0,
+                     gid=f"episode-{episode}")  # fmt: skip
+    seen: set[str] = set()
+    for alert in episodes:
+        colour, marker, label = _KIND_STYLE[alert.kind]
+        at = x[min(max(alert.detected_bucket, 0), n - 1)] + step
+        axis.plot([at], [alert.level], linestyle="none", marker=marker, markersize=8,
+                  color=colour, markeredgecolor="black", markeredgewidth=0.5,
+                  label=label if label not in seen else None,
+                  gid=f"alert-{alert.kind}-{alert.episode}-{alert.detected_bucket}")  # fmt: skip
+        seen.add(label)
+    if start is not None:
+        axis.axvline(np.datetime64(start.replace(tzinfo=None), "us"), color=_START,
+                     linestyle="--", linewidth=1.0, label="start (ground truth)")  # fmt: skip
+    axis.set_ylabel("target posts per bucket", fontsize=8)
+    axis.set_ylim(bottom=0)
+    axis.set_xlim(x[0], x[-1] + step)
+    axis.set_xlabel("time (UTC, end of bucket)", fontsize=8)
+    date_axis(axis, maxticks=10)
+    _style(axis)
+    handles, labels = axis.get_legend_handles_labels()
+    if posts is not None:
+        extra, names = other.get_legend_handles_labels()
+        handles, labels = handles + extra, labels + names
+    axis.legend(handles, labels, fontsize=8, loc="upper left", frameon=False, ncols=3)
+    if title:
+        figure.suptitle(title, fontsize=11)
     return save_figure(figure, path)

@@ -28,9 +28,9 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
@@ -46,8 +46,16 @@ from crowdpulse.firestorm.evaluate import (
     evaluate_event,
     evaluate_events,
 )
-from crowdpulse.firestorm.series import CountTransform, detection_series, detector_values
+from crowdpulse.firestorm.monitor import EpisodeAlert, EpisodeMonitor, MonitorOptions
+from crowdpulse.firestorm.series import (
+    CountTransform,
+    detection_series,
+    detector_values,
+    is_lexical_series,
+    target_in_degree,
+)
 from crowdpulse.firestorm.truth import GroundTruth, ground_truth, parse_target
+from crowdpulse.io.atomic import atomic_open, write_text_atomic
 from crowdpulse.io.corpus import write_csv
 from crowdpulse.network.buckets import TimeLike
 from crowdpulse.network.lexical import Subset
@@ -55,16 +63,32 @@ from crowdpulse.network.lexical import Subset
 __all__ = [
     "FirestormOptions",
     "FirestormResult",
+    "NetworkAnalyses",
+    "Preset",
     "SyntheticEvaluation",
     "alert_record",
     "analyse_corpus",
+    "bucket_counts",
+    "episode_alerts",
     "evaluate_synthetic",
+    "history_counts",
+    "network_analyses",
     "offline_changepoints",
     "run_firestorm",
     "stream_alerts",
+    "write_network_analyses",
 ]
 
 _GROUPS = ("lexical", "network", "all")
+
+Preset = Literal["early-warning", "paper"]
+"""``"early-warning"`` (default): ``alerts.jsonl`` and ``watch`` give episode alerts
+per target (:mod:`crowdpulse.firestorm.monitor`); ``"paper"``: they give the
+per-series change points of the published setting (49-value windows, elbow over
+penalties 2..10, per series)."""
+
+_HISTORY_BUCKETS = 7 * 48
+"""At most this many buckets before the grid prime the monitor (7 days at 30 min)."""
 _MODES = ("stream", "offline")
 
 
@@ -91,6 +115,9 @@ class FirestormOptions:
         min_count: Target posts a bucket needs to be the ground-truth start.
         offline: Also run offline PELT on each whole series.
         tolerance: Buckets of slack for "found".
+        preset: ``"early-warning"`` (episodes in ``alerts.jsonl``) or ``"paper"``
+            (per-series change points there, the published setting).
+        monitor: The early-warning monitor's settings.
     """
 
     bucket_minutes: int = 30
@@ -108,6 +135,15 @@ class FirestormOptions:
     min_count: int = 1
     offline: bool = True
     tolerance: int = 1
+    preset: Preset = "early-warning"
+    monitor: MonitorOptions = field(default_factory=MonitorOptions)
+
+    def __post_init__(self) -> None:
+        if self.preset not in ("early-warning", "paper"):
+            raise ConfigError(
+                f"unknown preset {self.preset!r}; expected 'early-warning' or 'paper'",
+                field="preset",
+            )
 
     def detector(self) -> StreamingDetector:
         """A fresh :class:`~crowdpulse.detect.StreamingDetector` with these settings."""
@@ -137,6 +173,10 @@ class FirestormOptions:
                 "bucket_minutes": settings.bucket_minutes,
                 "window_buckets": settings.window_buckets,
             }
+            values["preset"] = getattr(settings, "preset", "early-warning")
+            monitor = getattr(settings, "monitor", None)
+            if monitor:
+                values["monitor"] = MonitorOptions.from_mapping(dict(monitor))
         values.update(overrides)
         return cls(**values)
 
@@ -182,6 +222,137 @@ def stream_alerts(series: pa.Table, options: FirestormOptions | None = None) -> 
         cost=options.cost,
         min_size=options.min_size,
     )
+
+
+def bucket_counts(
+    table: pa.Table,
+    target: str,
+    *,
+    bucket_minutes: int = 30,
+    origin: TimeLike | None = None,
+    end: TimeLike | None = None,
+) -> pa.Table:
+    """What the early-warning monitor reads per bucket: target posts, posts, in-degree.
+
+    Args:
+        table: A corpus table.
+        target: ``@account`` or ``#hashtag``.
+        bucket_minutes: Bucket length.
+        origin: Start of bucket 0 (default: the first post's time floored).
+        end: End of the grid, exclusive.
+
+    Returns:
+        Columns ``start``, ``target_posts``, ``posts`` and ``in_degree`` (float64).
+    """
+    from crowdpulse.firestorm.truth import target_post_mask
+    from crowdpulse.network.buckets import assign_buckets
+
+    buckets = assign_buckets(
+        table.column("created_at"), minutes=bucket_minutes, origin=origin, end=end
+    )
+    n = buckets.count
+    index = buckets.index
+    inside = index >= 0
+    hits = target_post_mask(table, target)
+    return pa.table(
+        {
+            "start": buckets.starts(),
+            "target_posts": np.bincount(index[inside & hits], minlength=n)[:n].astype(float),
+            "posts": np.bincount(index[inside], minlength=n)[:n].astype(np.float64),
+            "in_degree": target_in_degree(table, target, index, n, hits),
+        }
+    )
+
+
+def history_counts(
+    table: pa.Table, target: str, origin: TimeLike, *, bucket_minutes: int = 30
+) -> pa.Table | None:
+    """:func:`bucket_counts` of the posts before ``origin`` (at most 7 days of them).
+
+    The buckets end exactly at ``origin``. None when no post comes before it.
+    """
+    from crowdpulse.event import parse_time
+    from crowdpulse.network.buckets import times_to_micros
+
+    start = parse_time(origin, field_name="origin")
+    micros, valid = times_to_micros(table.column("created_at"))
+    origin_us = (start - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    before = valid & (micros < origin_us)
+    if not before.any():
+        return None
+    step = bucket_minutes * 60_000_000
+    first = int(np.min(micros[before]))
+    k = min(-(-(origin_us - first) // step), _HISTORY_BUCKETS)
+    early = table.filter(pa.array(before))
+    return bucket_counts(
+        early,
+        target,
+        bucket_minutes=bucket_minutes,
+        origin=start - timedelta(minutes=bucket_minutes * k),
+        end=start,
+    )
+
+
+def episode_alerts(
+    counts: pa.Table,
+    target: str,
+    options: FirestormOptions | None = None,
+    *,
+    alerts: Sequence[Alert] = (),
+    history: pa.Table | None = None,
+) -> list[EpisodeAlert]:
+    """Run the early-warning monitor over stored per-bucket counts (a simulated stream).
+
+    Args:
+        counts: A :func:`bucket_counts` table (or any table with ``start`` and
+            ``target_posts``; ``posts`` and ``in_degree`` are used when present).
+        target: The target.
+        options: The settings (``options.monitor``).
+        alerts: Per-series change points (upward lexical ones become supporting
+            evidence at the bucket that detected them).
+        history: Counts of earlier buckets that prime the baselines.
+
+    Returns:
+        The alerts, equal to those of :class:`~crowdpulse.firestorm.FirestormStream`
+        fed the same buckets.
+    """
+    options = options or FirestormOptions()
+    monitor = EpisodeMonitor(target, options.monitor)
+
+    def column(table: pa.Table, name: str) -> np.ndarray | None:
+        if name not in table.column_names:
+            return None
+        return np.asarray(table.column(name).to_numpy(zero_copy_only=False), dtype=np.float64)
+
+    if history is not None:
+        h_c, h_n, h_d = (column(history, k) for k in ("target_posts", "posts", "in_degree"))
+        assert h_c is not None
+        for i in range(h_c.size):
+            monitor.update(
+                h_c[i],
+                posts=None if h_n is None else h_n[i],
+                in_degree=None if h_d is None else h_d[i],
+                history=True,
+            )
+    moved: dict[int, list[str]] = {}
+    for a in alerts:
+        if a.direction == "up" and is_lexical_series(a.series):
+            moved.setdefault(int(a.index + a.delay), []).append(a.series)
+    c, n, d = (column(counts, k) for k in ("target_posts", "posts", "in_degree"))
+    if c is None:
+        raise InputError("the counts need a target_posts column", field="target_posts")
+    times = counts.column("start").to_pylist()
+    out: list[EpisodeAlert] = []
+    for i in range(c.size):
+        out += monitor.update(
+            c[i],
+            posts=None if n is None else n[i],
+            in_degree=None if d is None else d[i],
+            moved=moved.get(i, ()),
+            time=times[i],
+            bucket_minutes=options.bucket_minutes,
+        )
+    return out
 
 
 def _locf(values: np.ndarray) -> tuple[int, np.ndarray]:
@@ -302,6 +473,8 @@ class FirestormResult:
         offline: The offline change points (None unless ``options.offline``).
         evaluations: ``{(mode, group): EventEvaluation}`` for the modes ``stream``
             and ``offline`` and the groups ``lexical``, ``network`` and ``all``.
+        episodes: The early-warning alerts (open, escalate, close).
+        history_buckets: Buckets before the grid that primed the monitor.
     """
 
     event: str
@@ -313,6 +486,21 @@ class FirestormResult:
     alerts: list[Alert]
     offline: pa.Table | None = None
     evaluations: dict[tuple[str, str], EventEvaluation] = field(default_factory=dict)
+    episodes: list[EpisodeAlert] = field(default_factory=list)
+    history_buckets: int = 0
+
+    def episode_records(self) -> list[dict[str, Any]]:
+        """The early-warning alerts as JSON-ready dicts."""
+        return [e.to_record() for e in self.episodes]
+
+    def alerts_jsonl(self) -> list[dict[str, Any]]:
+        """The lines of ``alerts.jsonl``.
+
+        Episodes, or with the paper preset the per-series change points.
+        """
+        if self.options.preset == "paper":
+            return self.alert_records()
+        return self.episode_records()
 
     def alert_records(self) -> list[dict[str, Any]]:
         """The alerts as JSON-ready dicts (see :func:`alert_record`)."""
@@ -359,8 +547,28 @@ class FirestormResult:
             ),
             "found": bool(network.found) if network else False,
             "alerts": len(self.alerts),
+            "preset": self.options.preset,
+            "episodes": sum(e.kind == "open" for e in self.episodes),
+            "episode_alerts": {
+                kind: sum(e.kind == kind for e in self.episodes)
+                for kind in ("open", "escalate", "close")
+            },
+            "first_open": next(
+                (_iso(e.detected_at) for e in self.episodes if e.kind == "open"), None
+            ),
+            "first_open_delay_hours": self._first_open_delay(),
+            "history_buckets": self.history_buckets,
             "offline_changepoints": 0 if self.offline is None else self.offline.num_rows,
         }
+
+    def _first_open_delay(self) -> float | None:
+        start = self.truth.start_bucket
+        if start is None:
+            return None
+        for e in self.episodes:
+            if e.kind == "open" and e.detected_bucket >= start - self.options.tolerance:
+                return (e.detected_bucket + 1 - start) * self.options.bucket_minutes / 60.0
+        return None
 
     def write(self, out_dir: str | Path, *, figures: bool = True) -> dict[str, str]:
         """Write the outputs into a folder.
@@ -381,8 +589,8 @@ class FirestormResult:
         files["series"] = str(write_csv(self.series, out / "series.csv"))
         files["changepoints"] = str(_write_changepoints(self, out / "changepoints.csv"))
         alerts_path = out / "alerts.jsonl"
-        with open(alerts_path, "w", encoding="utf-8") as handle:
-            for record in self.alert_records():
+        with atomic_open(alerts_path, "w", encoding="utf-8") as handle:
+            for record in self.alerts_jsonl():
                 handle.write(json.dumps(record) + "\n")
         files["alerts"] = str(alerts_path)
         evaluation = {
@@ -394,7 +602,7 @@ class FirestormResult:
             "summary": self.summary(),
         }
         eval_path = out / "evaluation.json"
-        eval_path.write_text(json.dumps(evaluation, indent=2) + "\n", encoding="utf-8")
+        write_text_atomic(eval_path, json.dumps(evaluation, indent=2) + "\n")
         files["evaluation"] = str(eval_path)
         if figures:
             files.update(_draw(self, out))
@@ -404,7 +612,10 @@ class FirestormResult:
 def _options_dict(options: FirestormOptions) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in options.__dict__.items():
-        out[key] = list(value) if isinstance(value, tuple) else value
+        if isinstance(value, MonitorOptions):
+            out[key] = dict(value.__dict__)
+        else:
+            out[key] = list(value) if isinstance(value, tuple) else value
     return out
 
 
@@ -420,7 +631,7 @@ def _write_changepoints(result: FirestormResult, path: Path) -> Path:
         "magnitude",
         "penalty",
     ]
-    with open(path, "w", newline="", encoding="utf-8") as handle:
+    with atomic_open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
         if result.offline is not None:
@@ -503,6 +714,16 @@ def _draw(result: FirestormResult, out: Path) -> dict[str, str]:
         title=f"Alerts of {column} against the firestorm" if column else None,
     )
     files["figure6"] = str(png)
+    png, _ = figures.plot_alert_timeline(
+        result.series.column("start").to_pylist(),
+        result.series.column("target_posts").to_pylist(),
+        result.episodes,
+        out / "alert_timeline",
+        posts=result.series.column("posts").to_pylist(),
+        start=start,
+        title=f"{name}: early-warning alerts for {result.target}",
+    )
+    files["timeline"] = str(png)
     return files
 
 
@@ -517,6 +738,7 @@ def run_firestorm(
     lexicon: Any = "open",
     start_bucket: int | None = None,
     quiet: bool = True,
+    use_history: bool = True,
 ) -> FirestormResult:
     """Run the whole firestorm pipeline on a corpus table (paper C1, C7-C12).
 
@@ -533,6 +755,8 @@ def run_firestorm(
         start_bucket: Evaluate against this start instead of the measured one (e.g.
             the planted start of a generated corpus).
         quiet: Show no progress bars.
+        use_history: Prime the early-warning monitor with the posts before
+            ``origin`` (at most 7 days of them).
 
     Returns:
         The :class:`FirestormResult`.
@@ -558,14 +782,14 @@ def run_firestorm(
             "no post has a time inside the bucket grid (empty corpus, or wrong start/end)",
             field="created_at",
         )
+    # One bucket grid for every step.
     metrics = window_metrics(
         table,
         network="mention",
         bucket_minutes=options.bucket_minutes,
         window_buckets=options.window_buckets,
-        origin=buckets.origin,
-        end=end,
         quiet=quiet,
+        grid=buckets,
     )
     series = detection_series(
         table,
@@ -576,9 +800,8 @@ def run_firestorm(
         subsets=options.subsets,
         lexical=options.lexical,
         network=options.network,
-        origin=buckets.origin,
-        end=end,
         metrics=metrics,
+        grid=buckets,
     )
     truth = ground_truth(
         table,
@@ -586,11 +809,24 @@ def run_firestorm(
         bucket_minutes=options.bucket_minutes,
         window_buckets=options.window_buckets,
         min_count=options.min_count,
-        origin=buckets.origin,
-        end=end,
         max_in_degree=np.asarray(metrics.column("max_in_degree").to_numpy()),
+        grid=buckets,
     )
     alerts = stream_alerts(series, options)
+    counts = pa.table(
+        {
+            "start": series.column("start"),
+            "target_posts": series.column("target_posts"),
+            "posts": series.column("posts"),
+            "in_degree": target_in_degree(table, target, buckets.index, series.num_rows),
+        }
+    )
+    history = (
+        history_counts(table, target, buckets.origin, bucket_minutes=options.bucket_minutes)
+        if use_history
+        else None
+    )
+    episodes = episode_alerts(counts, truth.target, options, alerts=alerts, history=history)
     offline = offline_changepoints(series, options) if options.offline else None
     result = FirestormResult(
         event=event,
@@ -601,6 +837,8 @@ def run_firestorm(
         truth=truth,
         alerts=alerts,
         offline=offline,
+        episodes=episodes,
+        history_buckets=0 if history is None else history.num_rows,
     )
     modes = _MODES if options.offline else ("stream",)
     for mode in modes:
@@ -617,6 +855,97 @@ def run_firestorm(
     return result
 
 
+@dataclass(frozen=True)
+class NetworkAnalyses:
+    """What :func:`network_analyses` wrote and found.
+
+    Attributes:
+        files: Name -> path of every file written.
+        periods: The firestorm's posts against the week before (None without a
+            ground-truth start or without ``lex_*`` columns).
+        notes: Why an analysis or a figure is missing, one line each.
+    """
+
+    files: dict[str, str]
+    periods: pa.Table | None = None
+    notes: tuple[str, ...] = ()
+
+
+def network_analyses(
+    table: pa.Table, result: FirestormResult, out_dir: str | Path, *, figures: bool = True
+) -> NetworkAnalyses:
+    """Write the network analyses of an event: Figure 2, the periods and Figure 4.
+
+    What ``crowdpulse firestorm`` writes beside :meth:`FirestormResult.write`, and
+    the report's firestorm section shows (both call this):
+    ``window_metrics.csv`` (the mention network of every window),
+    ``figure2_window_metrics``, and, when the ground truth has a start,
+    ``periods.csv`` (the firestorm's posts against the week before, per category,
+    Welch t-test) and ``figure4_classes``.
+
+    Args:
+        table: The corpus table the result was computed on (with ``lex_*`` columns
+            for the periods).
+        result: The :class:`FirestormResult`.
+        out_dir: The folder.
+        figures: Draw Figures 2 and 4.
+
+    Returns:
+        The :class:`NetworkAnalyses`: files, periods and notes.
+    """
+    from crowdpulse.firestorm.truth import target_post_mask
+    from crowdpulse.network import (
+        compare_periods,
+        count_classes,
+        plot_class_counts,
+        plot_window_metrics,
+    )
+
+    out = Path(out_dir)
+    files = {"window_metrics": str(write_csv(result.metrics, out / "window_metrics.csv"))}
+    start = result.truth.time(result.truth.start_bucket)
+    if figures:
+        png, _ = plot_window_metrics(
+            result.metrics,
+            out / "figure2_window_metrics.png",
+            firestorm_start=start,
+            title=f"{result.event}: mention network of the last "
+            f"{result.options.window_buckets} buckets",
+        )
+        files["figure2"] = str(png)
+    if start is None:
+        note = "no ground-truth start: the target is never the most frequent one"
+        return NetworkAnalyses(files, None, (note,))
+    if not any(n.startswith("lex_") for n in table.column_names):
+        return NetworkAnalyses(files, None, ("no lex_* columns: no periods",))
+    mask = target_post_mask(table, result.target)
+    periods = compare_periods(table, start, firestorm_posts=mask)
+    files["periods"] = str(write_csv(periods, out / "periods.csv"))
+    if not figures:
+        return NetworkAnalyses(files, periods)
+    try:
+        png, _ = plot_class_counts(
+            count_classes([periods]),
+            out / "figure4_classes.png",
+            title=f"{result.event}: firestorm posts vs the week before (Welch t-test, p < 0.01)",
+        )
+    except ConfigError as exc:  # nothing to draw
+        return NetworkAnalyses(files, periods, (f"Figure 4 not drawn: {exc}",))
+    files["figure4"] = str(png)
+    return NetworkAnalyses(files, periods)
+
+
+def write_network_analyses(
+    table: pa.Table, result: FirestormResult, out_dir: str | Path, *, figures: bool = True
+) -> dict[str, str]:
+    """Write the network analyses of an event (see :func:`network_analyses`).
+
+    Returns:
+        Name -> path of every file written.
+    """
+    return network_analyses(table, result, out_dir, figures=figures).files
+
+
 def analyse_corpus(
     corpus: str | Path,
     event: Any,
@@ -627,6 +956,7 @@ def analyse_corpus(
     lexicon: Any = "open",
     figures: bool = True,
     quiet: bool = True,
+    use_history: bool = True,
 ) -> dict[str, Any]:
     """Read a corpus file, run the pipeline and write its outputs (the CLI's one call).
 
@@ -641,6 +971,7 @@ def analyse_corpus(
         lexicon: Lexicon for the features stage when needed.
         figures: Draw the figures.
         quiet: Show no progress bars.
+        use_history: Prime the monitor with the posts before the event's start.
 
     Returns:
         The summary (see :meth:`FirestormResult.summary`) with ``files``.
@@ -665,6 +996,10 @@ def analyse_corpus(
         target = settings.target
     options = options or FirestormOptions.from_event(event)
     table = read_corpus(corpus)
+    if options.lexical and not any(n.startswith("lex_") for n in table.column_names):
+        from crowdpulse.text import add_features
+
+        table = add_features(table, lexicon=lexicon, quiet=quiet)  # once, for both steps
     result = run_firestorm(
         table,
         target,
@@ -674,8 +1009,13 @@ def analyse_corpus(
         event=event.name,
         lexicon=lexicon,
         quiet=quiet,
+        use_history=use_history and event.start is not None,
     )
     files = result.write(out_dir, figures=figures)
+    files.update(write_network_analyses(table, result, out_dir, figures=figures))
+    from crowdpulse.network.gexf import write_peak_networks
+
+    files.update(write_peak_networks(table, result, out_dir))  # Gephi: GEXF + GraphML
     summary = result.summary()
     summary["files"] = files
     return summary
@@ -746,7 +1086,7 @@ class SyntheticEvaluation:
                 }
             )
         path = out / "events.json"
-        path.write_text(json.dumps(events, indent=2) + "\n", encoding="utf-8")
+        write_text_atomic(path, json.dumps(events, indent=2) + "\n")
         files["events"] = str(path)
         if figures and self.results:
             files.update(_draw_many(self, out))

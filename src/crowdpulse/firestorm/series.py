@@ -40,7 +40,7 @@ import pyarrow as pa
 
 from crowdpulse.exceptions import ConfigError
 from crowdpulse.firestorm.truth import target_post_mask
-from crowdpulse.network.buckets import TimeLike, assign_buckets
+from crowdpulse.network.buckets import BucketAssignment, TimeLike, bucket_grid
 from crowdpulse.network.lexical import Subset, lexical_columns, lexical_series
 from crowdpulse.network.windows import METRIC_COLUMNS, window_metrics
 
@@ -56,6 +56,7 @@ __all__ = [
     "is_network_series",
     "network_row",
     "series_names",
+    "target_in_degree",
 ]
 
 CountTransform = Literal["anscombe", "none"]
@@ -168,6 +169,7 @@ def detection_series(
     end: TimeLike | None = None,
     metrics: pa.Table | None = None,
     quiet: bool = True,
+    grid: BucketAssignment | None = None,
 ) -> pa.Table:
     """Build every series the detector watches, one row per bucket.
 
@@ -186,6 +188,9 @@ def detection_series(
         metrics: A :func:`~crowdpulse.network.window_metrics` table for the same grid,
             if already computed.
         quiet: Show no progress bar.
+        grid: The bucket grid, if already computed for this table
+            (:func:`~crowdpulse.network.buckets.bucket_grid`); ``origin`` and
+            ``end`` are then ignored.
 
     Returns:
         Columns ``bucket`` (int64), ``start`` (``timestamp[us, UTC]``) and one float64
@@ -195,9 +200,7 @@ def detection_series(
         InputError: A needed column is missing (e.g. no ``lex_*`` column).
         ConfigError: An option is invalid.
     """
-    buckets = assign_buckets(
-        table.column("created_at"), minutes=bucket_minutes, origin=origin, end=end
-    )
+    buckets = bucket_grid(table, minutes=bucket_minutes, origin=origin, end=end, grid=grid)
     n = buckets.count
     data: dict[str, object] = {
         "bucket": np.arange(n, dtype=np.int64),
@@ -212,8 +215,7 @@ def detection_series(
             bucket_minutes=bucket_minutes,
             categories=categories,
             subsets=subsets,
-            origin=buckets.origin,
-            end=end,
+            grid=buckets,
         )
     from crowdpulse.network.edges import mention_post_mask
 
@@ -233,9 +235,8 @@ def detection_series(
                 network="mention",
                 bucket_minutes=bucket_minutes,
                 window_buckets=window_buckets,
-                origin=buckets.origin,
-                end=end,
                 quiet=quiet,
+                grid=buckets,
             )
         if metrics.num_rows != n:
             raise ConfigError(
@@ -286,3 +287,33 @@ def detector_values(
         with np.errstate(invalid="ignore"):
             out[..., counts] = 2.0 * np.sqrt(np.maximum(out[..., counts], 0.0) + 0.375)
     return out
+
+
+def target_in_degree(
+    table: pa.Table, target: str, index: np.ndarray, n: int, mask: np.ndarray | None = None
+) -> np.ndarray:
+    """The target's in-degree per bucket: distinct accounts whose posts are aimed at it.
+
+    Args:
+        table: A corpus table.
+        target: ``@account`` or ``#hashtag``.
+        index: Bucket of every post (negative: outside the grid).
+        n: Buckets in the grid.
+        mask: The target-post mask, if already computed.
+
+    Returns:
+        ``n`` floats.
+    """
+    from crowdpulse.network.edges import author_nodes
+
+    hits = target_post_mask(table, target) if mask is None else mask
+    chosen = np.flatnonzero(hits & (index >= 0))
+    if chosen.size == 0 or n == 0:
+        return np.zeros(n)
+    authors = author_nodes(table).take(pa.array(chosen))
+    pairs = pa.table({"b": pa.array(index[chosen]), "a": authors}).filter(
+        pa.compute.is_valid(authors)
+    )
+    unique = pairs.group_by(["b", "a"]).aggregate([])
+    buckets = np.asarray(unique.column("b").to_numpy(), dtype=np.int64)
+    return np.bincount(buckets, minlength=n)[:n].astype(np.float64)

@@ -20,23 +20,28 @@ stream's length.
 Late posts: a post whose bucket has already closed (or that precedes the origin)
 is counted in ``late`` and left out; one without a time in ``no_time``.
 
-:func:`watch` reads JSON lines (API v1.1 tweets, v2 response pages or twarc2 flat
-tweets) from a file or standard input, optionally following a growing file like
-``tail -f``; each chunk of lines becomes a :class:`crowdpulse.io.source.Block`
-normalised by the v1.1 or v2 reader. :func:`stream_corpus` streams a stored
-Parquet corpus batch by batch.
+:func:`watch` reads JSON lines of any format that is one record a line (Bluesky
+Jetstream events and AppView post views, Mastodon statuses, Reddit comments and
+submissions, API v1.1 tweets, v2 response pages, twarc2 flat tweets) from a file
+or standard input, optionally following a growing file like ``tail -f``; each
+chunk of lines is read by :class:`crowdpulse.io.lines.LineReader` with the reader
+of the format the registry (:mod:`crowdpulse.io.registry`) finds for it, so no
+reader lives here. :func:`stream_corpus` streams a stored Parquet corpus batch by
+batch.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO
 
 import numpy as np
 import orjson
@@ -44,26 +49,38 @@ import pyarrow as pa
 
 from crowdpulse.detect.streaming import Alert, StreamingDetector
 from crowdpulse.exceptions import ConfigError, InputError
-from crowdpulse.firestorm.pipeline import FirestormOptions
-from crowdpulse.firestorm.series import detection_series, detector_values, network_row
-from crowdpulse.firestorm.truth import parse_target
+from crowdpulse.firestorm.monitor import EpisodeAlert, EpisodeMonitor
+from crowdpulse.firestorm.pipeline import FirestormOptions, bucket_counts
+from crowdpulse.firestorm.series import (
+    detection_series,
+    detector_values,
+    is_lexical_series,
+    network_row,
+    target_in_degree,
+)
+from crowdpulse.firestorm.truth import parse_target, target_post_mask
 from crowdpulse.io.ingest import IngestOptions, PostFilter
+from crowdpulse.io.lines import LineReader
 from crowdpulse.io.records import ReadBatch
 from crowdpulse.network.buckets import TimeLike, assign_buckets
 from crowdpulse.schema import POST_SCHEMA
 
 __all__ = [
     "NETWORK_COLUMNS",
+    "STATE_VERSION",
     "FirestormStream",
     "LineFormat",
     "StreamStats",
+    "WatchState",
+    "WindowDedupe",
     "iter_line_chunks",
     "lines_to_posts",
     "stream_corpus",
     "watch",
 ]
 
-LineFormat = Literal["v1", "v2", "twarc2-flat"]
+LineFormat = str
+"""A format name of :mod:`crowdpulse.io.registry` that is one record a line."""
 
 NETWORK_COLUMNS: tuple[str, ...] = (
     "created_at",
@@ -126,6 +143,73 @@ class StreamStats:
         return out
 
 
+class WindowDedupe:
+    """Repeated ids and texts, remembered for a time window only (bounded memory).
+
+    The rule of ``crowdpulse ingest``'s deduplication (a repeated id, or a repeated
+    text of a post that is not a retweet, is dropped), but an id or text is
+    forgotten ``window_us`` microseconds after the post that brought it, so memory
+    holds only the keys of the window's posts. Text keys are BLAKE2b digests, the
+    same in every process (a restarted ``watch`` keeps its dedupe state).
+
+    Args:
+        window_us: How long a key is remembered, in microseconds of post time (None:
+            for ever, as ``crowdpulse ingest`` does).
+    """
+
+    def __init__(self, window_us: int | None) -> None:
+        self.window_us = None if window_us is None else int(window_us)
+        self.seen: dict[str, int] = {}
+        self.newest = 0
+
+    def apply(self, posts: pa.Table) -> tuple[pa.Table, Counter[str]]:
+        """Drop repeats; return the kept posts and the drops by reason."""
+        from crowdpulse.network.buckets import times_to_micros
+
+        reasons: Counter[str] = Counter()
+        if posts.num_rows == 0:
+            return posts, reasons
+        micros, valid = times_to_micros(posts.column("created_at"))
+        ids = posts.column("id").to_pylist()
+        texts = posts.column("text").to_pylist()
+        retweets = np.asarray(
+            pa.compute.or_(
+                pa.compute.is_valid(posts.column("retweeted_id")),
+                pa.compute.is_valid(posts.column("retweeted_author_handle")),
+            ).to_numpy(zero_copy_only=False),
+            dtype=bool,
+        )
+        alive = np.ones(posts.num_rows, dtype=bool)
+        newest = self.newest
+        for i in range(posts.num_rows):
+            moment = int(micros[i]) if valid[i] else newest
+            newest = max(newest, moment)
+            key = f"i:{ids[i]}"
+            if key in self.seen:
+                alive[i] = False
+                reasons["duplicate_id"] += 1
+                continue
+            self.seen[key] = moment
+            if retweets[i] or texts[i] is None:
+                continue
+            digest = hashlib.blake2b(texts[i].strip().encode(), digest_size=8).hexdigest()
+            text_key = f"t:{digest}"
+            if text_key in self.seen:
+                alive[i] = False
+                reasons["duplicate_text"] += 1
+                continue
+            self.seen[text_key] = moment
+        self.newest = newest
+        if self.window_us is None:
+            kept = posts if alive.all() else posts.filter(pa.array(alive))
+            return kept, reasons
+        cutoff = newest - self.window_us
+        if self.seen and min(self.seen.values()) < cutoff:
+            self.seen = {k: v for k, v in self.seen.items() if v >= cutoff}
+        kept = posts if alive.all() else posts.filter(pa.array(alive))
+        return kept, reasons
+
+
 class FirestormStream:
     """Incremental firestorm detection over posts arriving in time order.
 
@@ -144,6 +228,10 @@ class FirestormStream:
             none.
         on_bucket: Called for every closed bucket with ``(bucket, start, values)``,
             the raw series values (before the detector's transform).
+        dedupe_hours: With deduplication on, remember ids and texts for this many
+            hours of post time only (:class:`WindowDedupe`, bounded memory); None
+            remembers them all, as ``crowdpulse ingest`` does. Either way the keys
+            are the same in every process, so a saved stream resumes exactly.
 
     Attributes:
         stats: The :class:`StreamStats`.
@@ -160,8 +248,9 @@ class FirestormStream:
         lexicon: Any = "open",
         ingest_options: IngestOptions | None = IngestOptions(),  # noqa: B008 - frozen
         on_bucket: Callable[[int, datetime, dict[str, float]], None] | None = None,
+        dedupe_hours: float | None = None,
     ) -> None:
-        parse_target(target)
+        kind, name = parse_target(target)
         self.target = target
         self.options = options or FirestormOptions()
         self._step = self.options.bucket_minutes * _US_PER_MINUTE
@@ -174,9 +263,18 @@ class FirestormStream:
         ):
             raise ConfigError("the end must come after the origin", field="end")
         self._lexicon = lexicon
+        self._dedupe: WindowDedupe | None = None
+        if ingest_options is not None and ingest_options.dedupe:
+            window = None if dedupe_hours is None else int(dedupe_hours * 3_600_000_000)
+            self._dedupe = WindowDedupe(window)
+            ingest_options = replace(ingest_options, dedupe=False)
         self._filter = PostFilter(ingest_options) if ingest_options is not None else None
         self._on_bucket = on_bucket
         self._detector = self.options.detector()
+        self.monitor = EpisodeMonitor(
+            ("@" if kind == "mention" else "#") + name, options=self.options.monitor
+        )
+        self._episodes: list[EpisodeAlert] = []
         self._current = 0
         self._pending: list[pa.Table] = []
         self._window: deque[pa.Table] = deque(maxlen=self.options.window_buckets)
@@ -206,6 +304,32 @@ class FirestormStream:
         held = sum(t.nbytes for t in self._pending) + sum(t.nbytes for t in self._window)
         return int(held + self._detector.state_nbytes())
 
+    def take_episodes(self) -> list[EpisodeAlert]:
+        """Return the early-warning alerts raised since the last call (and forget them)."""
+        out, self._episodes = self._episodes, []
+        return out
+
+    def prime(self, history: pa.Table) -> int:
+        """Prime the early-warning baselines with earlier posts (no alert is raised).
+
+        Args:
+            history: Posts of the post schema from before the stream (e.g. the day
+                before); they go into buckets of their own, from their first post.
+
+        Returns:
+            The buckets of history used.
+        """
+        if history.num_rows == 0:
+            return 0
+        counts = bucket_counts(history, self.target, bucket_minutes=self.options.bucket_minutes)
+        c, n, d = (
+            np.asarray(counts.column(k).to_numpy(), dtype=np.float64)
+            for k in ("target_posts", "posts", "in_degree")
+        )
+        for i in range(c.size):
+            self.monitor.update(c[i], posts=n[i], in_degree=d[i], history=True)
+        return int(c.size)
+
     # -- input ------------------------------------------------------------------------
     def add(self, posts: pa.Table) -> list[Alert]:
         """Take posts in arrival order; return the alerts of the buckets they close.
@@ -229,6 +353,11 @@ class FirestormStream:
         self.stats.posts += posts.num_rows
         if self._filter is not None:
             posts, reasons = self._filter.apply(posts)
+            self.stats.filtered.update(reasons)
+            if posts.num_rows == 0:
+                return []
+        if self._dedupe is not None:
+            posts, reasons = self._dedupe.apply(posts)
             self.stats.filtered.update(reasons)
             if posts.num_rows == 0:
                 return []
@@ -351,6 +480,16 @@ class FirestormStream:
         raw = np.asarray([values[n] for n in self.names], dtype=np.float64)
         x = detector_values(self.names, raw, count_transform=options.count_transform)
         alerts = self._detector.update(start, dict(zip(self.names, x.tolist(), strict=True)))
+        mask = target_post_mask(table, self.target)
+        degree = target_in_degree(table, self.target, np.zeros(table.num_rows, np.int64), 1, mask)
+        self._episodes += self.monitor.update(
+            values["target_posts"],
+            posts=values["posts"],
+            in_degree=float(degree[0]),
+            moved=[a.series for a in alerts if a.direction == "up" and is_lexical_series(a.series)],
+            time=start,
+            bucket_minutes=options.bucket_minutes,
+        )
         self.stats.buckets += 1
         self.stats.alerts += len(alerts)
         self._current += 1
@@ -358,55 +497,6 @@ class FirestormStream:
 
 
 # -- JSON lines in -------------------------------------------------------------------
-
-
-def _line_format(record: Any) -> LineFormat | None:
-    """The format of one JSON record (None: cannot tell from this record)."""
-    from crowdpulse.io.sniff import classify_record
-
-    formats: dict[str | None, LineFormat] = {"v1": "v1", "v2": "v2", "twarc2-flat": "twarc2-flat"}
-    return formats.get(classify_record(record))
-
-
-class _LineReader:
-    """Normalise chunks of JSON lines with the v1.1 or v2 reader."""
-
-    def __init__(self, name: str, fmt: LineFormat | None) -> None:
-        self.name = name
-        self.format: LineFormat | None = fmt
-        self._v2: Any = None
-
-    def _sniff(self, lines: list[bytes]) -> None:
-        for line in lines:
-            try:
-                found = _line_format(orjson.loads(line))
-            except orjson.JSONDecodeError:
-                continue
-            if found is not None:
-                self.format = found
-                return
-
-    def read(self, lines: list[bytes], numbers: list[int]) -> ReadBatch:
-        from crowdpulse.io.source import Block
-
-        if self.format is None:
-            self._sniff(lines)
-            if self.format is None:
-                self.format = "v1"  # let the v1 reader reject or count what it cannot use
-        block = Block(b"\n".join(lines) + b"\n", numbers[0], False, tuple(numbers))
-        if self.format == "v1":
-            from crowdpulse.io.arrowjson import parse_block
-            from crowdpulse.io.v1 import V1_SCHEMA, normalise_v1
-
-            parsed = parse_block(block, V1_SCHEMA, self.name)
-            batch = normalise_v1(parsed.table, parsed.lines, self.name)
-            batch.rejected = sorted(parsed.rejected + batch.rejected, key=lambda r: r.line)
-            return batch
-        if self._v2 is None:
-            from crowdpulse.io.v2 import V2Reader
-
-            self._v2 = V2Reader(self.name, flat=self.format == "twarc2-flat")
-        return next(iter(self._v2.read_blocks(iter([block]))))
 
 
 def lines_to_posts(
@@ -421,7 +511,9 @@ def lines_to_posts(
     Args:
         lines: Raw lines (without newlines; blank lines are skipped).
         first_line: The 1-based line number of the first line.
-        fmt: ``"v1"``, ``"v2"`` or ``"twarc2-flat"`` (default: told from the records).
+        fmt: A format of :mod:`crowdpulse.io.registry` that is one record a line
+            (``"mastodon"``, ``"bluesky-jetstream"``, ``"v1"``, ...; default: told
+            from the records).
         name: The source's name for rejects.
 
     Returns:
@@ -430,7 +522,7 @@ def lines_to_posts(
     numbered = [(first_line + i, line) for i, line in enumerate(lines) if line.strip()]
     if not numbered:
         return ReadBatch()
-    reader = _LineReader(name, fmt)
+    reader = LineReader(name, fmt)
     return reader.read([line for _, line in numbered], [n for n, _ in numbered])
 
 
@@ -449,6 +541,72 @@ def _open(source: str | Path | BinaryIO, follow: bool) -> tuple[BinaryIO, str, b
             raise InputError("cannot follow a compressed file", path=str(path))
         return open(path, "rb"), str(path), True
     return open_binary(path), str(path), True
+
+
+def _line_chunks(
+    source: str | Path | BinaryIO,
+    *,
+    follow: bool = False,
+    poll_seconds: float = 1.0,
+    idle_timeout: float | None = None,
+    chunk_bytes: int = 1 << 20,
+    skip_bytes: int = 0,
+    first_line: int = 1,
+) -> Iterator[tuple[int, list[bytes], int]]:
+    """:func:`iter_line_chunks` with the byte offset after each run of lines.
+
+    ``skip_bytes`` bytes are skipped first (a seek for a plain file, read and
+    dropped otherwise); line numbers start at ``first_line``.
+    """
+    handle, _, owned = _open(source, follow)
+    reader = getattr(handle, "read1", handle.read)
+    try:
+        if skip_bytes:
+            seekable = False
+            with contextlib.suppress(AttributeError, OSError, ValueError):
+                seekable = bool(handle.seekable())
+            if seekable and isinstance(source, (str, Path)):
+                from crowdpulse.io.source import compression_of
+
+                seekable = compression_of(Path(source)) is None
+            if seekable:
+                handle.seek(skip_bytes)
+            else:
+                left = skip_bytes
+                while left > 0:
+                    dropped = handle.read(min(left, chunk_bytes))
+                    if not dropped:
+                        break
+                    left -= len(dropped)
+        pending = b""
+        offset = skip_bytes
+        line = first_line
+        idle_since = time.monotonic()
+        while True:
+            chunk = reader(chunk_bytes)
+            if chunk:
+                idle_since = time.monotonic()
+                data = pending + chunk
+                cut = data.rfind(b"\n")
+                if cut < 0:
+                    pending = data
+                    continue
+                pending = data[cut + 1 :]
+                offset += cut + 1  # data starts where the previous pending bytes did
+                lines = data[:cut].split(b"\n")
+                yield line, [x.rstrip(b"\r") for x in lines], offset
+                line += len(lines)
+                continue
+            if follow and (idle_timeout is None or time.monotonic() - idle_since < idle_timeout):
+                time.sleep(poll_seconds)
+                continue
+            break
+        if pending:
+            offset += len(pending)
+            yield line, [pending.rstrip(b"\r")], offset
+    finally:
+        if owned:
+            handle.close()
 
 
 def iter_line_chunks(
@@ -478,35 +636,109 @@ def iter_line_chunks(
     Raises:
         InputError: The file is missing, or compressed when following.
     """
-    handle, _, owned = _open(source, follow)
-    reader = getattr(handle, "read1", handle.read)
-    pending = b""
-    line = 1
-    idle_since = time.monotonic()
+    for first, lines, _ in _line_chunks(
+        source,
+        follow=follow,
+        poll_seconds=poll_seconds,
+        idle_timeout=idle_timeout,
+        chunk_bytes=chunk_bytes,
+    ):
+        yield first, lines
+
+
+STATE_VERSION = 1
+"""Version of the ``watch --state`` checkpoint format."""
+
+
+@dataclass
+class WatchState:
+    """What a restarted :func:`watch` needs to continue where it stopped.
+
+    Attributes:
+        stream: The :class:`FirestormStream` (its current bucket, network window,
+            detector rings, early-warning baselines and open episode, dedupe keys,
+            counts).
+        source: The input's name (a restart must read the same input).
+        offset: Bytes of input consumed (whole lines).
+        line: Number of the next input line.
+        format: The input format told from the first records.
+        quarantine_bytes: Size of the quarantine file at the checkpoint (a restart
+            cuts it back to this, so no rejected line is written twice).
+        emitted: Alerts given out up to the checkpoint.
+        finished: The input had ended (the last bucket was closed).
+    """
+
+    stream: FirestormStream
+    source: str
+    offset: int = 0
+    line: int = 1
+    format: LineFormat | None = None
+    quarantine_bytes: int = 0
+    emitted: int = 0
+    finished: bool = False
+
+    def save(self, path: str | Path) -> None:
+        """Write the checkpoint atomically (temporary beside it, fsync, rename)."""
+        import pickle
+
+        from crowdpulse.io.atomic import atomic_open
+
+        payload = {"version": STATE_VERSION, "state": self}
+        with atomic_open(path, "wb") as handle:
+            pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def load(path: str | Path) -> WatchState:
+        """Read a checkpoint written by :meth:`save`.
+
+        Raises:
+            InputError: The file is not a crowdpulse watch state.
+        """
+        import pickle
+
+        try:
+            with open(path, "rb") as handle:
+                payload = pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+            raise InputError(f"not a watch state file: {exc}", path=str(path)) from None
+        if not isinstance(payload, dict) or payload.get("version") != STATE_VERSION:
+            raise InputError("not a watch state file of this version", path=str(path))
+        state = payload["state"]
+        if not isinstance(state, WatchState):
+            raise InputError("not a watch state file", path=str(path))
+        return state
+
+
+def _read_guarded(reader: LineReader, lines: list[bytes], numbers: list[int]) -> ReadBatch:
+    """Read a run of lines; if the readers fail on it, read line by line.
+
+    A line the readers cannot take (a wrong type in a known field, say) becomes a
+    rejected record with its line number and the reason; it never ends the stream.
+    """
+    from crowdpulse.exceptions import CrowdpulseError
+    from crowdpulse.io.records import Rejected, excerpt
+
+    errors = (CrowdpulseError, pa.ArrowException, ValueError, TypeError, KeyError, OverflowError)
     try:
-        while True:
-            chunk = reader(chunk_bytes)
-            if chunk:
-                idle_since = time.monotonic()
-                data = pending + chunk
-                cut = data.rfind(b"\n")
-                if cut < 0:
-                    pending = data
-                    continue
-                pending = data[cut + 1 :]
-                lines = data[:cut].split(b"\n")
-                yield line, [x.rstrip(b"\r") for x in lines]
-                line += len(lines)
-                continue
-            if follow and (idle_timeout is None or time.monotonic() - idle_since < idle_timeout):
-                time.sleep(poll_seconds)
-                continue
-            break
-        if pending:
-            yield line, [pending.rstrip(b"\r")]
-    finally:
-        if owned:
-            handle.close()
+        return reader.read(lines, numbers)
+    except errors:
+        pass
+    out = ReadBatch()
+    parts: list[pa.Table] = []
+    for line, number in zip(lines, numbers, strict=True):
+        try:
+            batch = reader.read([line], [number])
+        except errors as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            out.rejected.append(Rejected(reader.name, number, reason, None, excerpt(line)))
+            continue
+        if batch.posts.num_rows:
+            parts.append(batch.posts)
+        out.rejected += batch.rejected
+        out.notices.update(batch.notices)
+    if parts:
+        out.posts = pa.concat_tables(parts, promote_options="permissive")
+    return out
 
 
 def watch(
@@ -522,7 +754,13 @@ def watch(
     lexicon: Any = "open",
     ingest_options: IngestOptions | None = IngestOptions(),  # noqa: B008 - frozen
     stats: StreamStats | None = None,
-) -> Iterator[Alert]:
+    episodes: bool = False,
+    history: pa.Table | None = None,
+    dedupe_hours: float | None = None,
+    state: str | Path | None = None,
+    checkpoint_buckets: int = 48,
+    quarantine: str | Path | None = None,
+) -> Generator[Any, None, None]:
     """Detect firestorms live in a stream of JSON lines; yield alerts as buckets close.
 
     Args:
@@ -537,43 +775,134 @@ def watch(
         lexicon: Lexicon for the lexical series.
         ingest_options: Filters (default: ``crowdpulse ingest``'s); None for none.
         stats: A :class:`StreamStats` to fill in (e.g. for a summary at the end).
+        episodes: Yield early-warning :class:`~crowdpulse.firestorm.monitor.EpisodeAlert`
+            objects instead of per-series change points.
+        history: Earlier posts that prime the early-warning baselines.
+        dedupe_hours: Remember ids and texts for this many hours only
+            (:class:`WindowDedupe`); None: for the whole stream.
+        state: A checkpoint file: read at the start when it exists (the stream
+            continues where it stopped: input position, buckets, baselines, open
+            episodes, dedupe keys), written atomically every ``checkpoint_buckets``
+            buckets, before any alert is given out, and at the end.
+        checkpoint_buckets: Buckets between checkpoints.
+        quarantine: A JSON-lines file for rejected lines (line number, reason,
+            excerpt), appended to.
 
     Yields:
-        :class:`~crowdpulse.detect.Alert` objects (times are bucket starts; ``index``
-        is the bucket number), as soon as the bucket that raises them closes. The
-        last bucket closes at the end of the input.
+        Alerts, as soon as the bucket that raises them closes. The last bucket
+        closes at the end of the input.
 
     Raises:
-        InputError: The source cannot be read.
+        InputError: The source cannot be read, or the state file is not a state.
         ConfigError: An option or the target is invalid.
     """
-    stream = FirestormStream(
-        target,
-        options=options,
-        origin=origin,
-        lexicon=lexicon,
-        ingest_options=ingest_options,
-    )
-    if stats is not None:
-        stream.stats = stats
     if isinstance(source, (str, Path)):
         name = "<stdin>" if str(source) == "-" else str(source)
     else:
         name = str(getattr(source, "name", "<stream>"))
-    reader = _LineReader(name, fmt)
-    for first, lines in iter_line_chunks(
-        source, follow=follow, poll_seconds=poll_seconds, idle_timeout=idle_timeout
-    ):
-        numbered = [(first + i, x) for i, x in enumerate(lines) if x.strip()]
-        if not numbered:
-            continue
-        stream.stats.lines += len(numbered)
-        batch = reader.read([x for _, x in numbered], [n for n, _ in numbered])
-        stream.stats.records += batch.records
-        stream.stats.rejected += len(batch.rejected)
-        stream.stats.notices += sum(batch.notices.values())
-        yield from stream.add(batch.posts)
-    yield from stream.close()
+    saved: WatchState | None = None
+    if state is not None and Path(state).exists():
+        saved = WatchState.load(state)
+        if saved.source != name:
+            raise InputError(
+                f"the state file belongs to {saved.source!r}, not {name!r}", path=str(state)
+            )
+    if saved is None:
+        stream = FirestormStream(
+            target,
+            options=options,
+            origin=origin,
+            lexicon=lexicon,
+            ingest_options=ingest_options,
+            dedupe_hours=dedupe_hours,
+        )
+        if history is not None:
+            stream.prime(history)
+        current = WatchState(stream=stream, source=name, format=fmt)
+    else:
+        current = saved
+        stream = saved.stream
+        stream._closed = False  # more input may have arrived since the end
+    if stats is not None:
+        stats.__dict__.update(stream.stats.__dict__)
+        stream.stats = stats
+    reader = LineReader(name, current.format)
+    qhandle = None
+    if quarantine is not None:
+        qpath = Path(quarantine)
+        if saved is not None and qpath.exists():
+            with open(qpath, "r+b") as cut:
+                cut.truncate(min(saved.quarantine_bytes, qpath.stat().st_size))
+        elif saved is None and qpath.exists():
+            qpath.write_bytes(b"")
+        qhandle = open(qpath, "ab")  # noqa: SIM115 - closed in finally
+        current.quarantine_bytes = qhandle.tell()
+    since_save = 0
+    dirty = False  # input read since the last checkpoint
+    consistent = True  # the stream and the input position agree
+
+    def checkpoint() -> None:
+        nonlocal since_save, dirty
+        if state is None:
+            return
+        if qhandle is not None:
+            qhandle.flush()
+            current.quarantine_bytes = qhandle.tell()
+        current.format = reader.format
+        current.save(state)
+        since_save = 0
+        dirty = False
+
+    def take(raised: list[Alert]) -> list[Any]:
+        news = stream.take_episodes()
+        return list(news) if episodes else list(raised)
+
+    try:
+        for first, lines, offset in _line_chunks(
+            source,
+            follow=follow,
+            poll_seconds=poll_seconds,
+            idle_timeout=idle_timeout,
+            skip_bytes=current.offset,
+            first_line=current.line,
+        ):
+            numbered = [(first + i, x) for i, x in enumerate(lines) if x.strip()]
+            if not numbered:
+                current.offset, current.line = offset, first + len(lines)
+                dirty = True
+                continue
+            consistent = False  # until the chunk is in the stream and the position moved
+            stream.stats.lines += len(numbered)
+            batch = _read_guarded(reader, [x for _, x in numbered], [n for n, _ in numbered])
+            stream.stats.records += batch.records
+            stream.stats.rejected += len(batch.rejected)
+            stream.stats.notices += sum(batch.notices.values())
+            if qhandle is not None:
+                for rejected in batch.rejected:
+                    qhandle.write(orjson.dumps(rejected.as_dict()) + b"\n")
+            before = stream.stats.buckets
+            out = take(stream.add(batch.posts))
+            current.offset, current.line = offset, first + len(lines)
+            consistent = dirty = True
+            since_save += stream.stats.buckets - before
+            if out or since_save >= checkpoint_buckets:
+                current.emitted += len(out)
+                checkpoint()
+            yield from out
+        if not current.finished:
+            out = take(stream.close())
+            current.finished = True
+            current.emitted += len(out)
+            checkpoint()
+            yield from out
+    finally:
+        # On exit (end, Ctrl-C, a closed pipe): save what was read since the last
+        # checkpoint, unless the exit came in the middle of a chunk.
+        if state is not None and dirty and consistent:
+            with contextlib.suppress(OSError):
+                checkpoint()
+        if qhandle is not None:
+            qhandle.close()
 
 
 def stream_corpus(

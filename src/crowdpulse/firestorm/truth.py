@@ -45,7 +45,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crowdpulse.exceptions import ConfigError, InputError
-from crowdpulse.network.buckets import TimeLike, assign_buckets
+from crowdpulse.network.buckets import BucketAssignment, TimeLike, bucket_grid
 
 __all__ = [
     "GroundTruth",
@@ -184,6 +184,7 @@ def target_counts(
     bucket_minutes: int = 30,
     origin: TimeLike | None = None,
     end: TimeLike | None = None,
+    grid: BucketAssignment | None = None,
 ) -> TargetCounts:
     """Count target posts and the most frequent other mention (hashtag) per bucket.
 
@@ -193,6 +194,9 @@ def target_counts(
         bucket_minutes: Bucket length (paper: 30).
         origin: Start of bucket 0 (default: the first post's time floored).
         end: End of the grid, exclusive (default: the last post's bucket).
+        grid: The bucket grid, if already computed for this table
+            (:func:`~crowdpulse.network.buckets.bucket_grid`); ``origin`` and
+            ``end`` are then ignored.
 
     Returns:
         The :class:`TargetCounts`, one entry per bucket of the grid.
@@ -202,11 +206,7 @@ def target_counts(
         InputError: A needed column is missing.
     """
     kind, name = parse_target(target)
-    if "created_at" not in table.column_names:
-        raise InputError("not a crowdpulse corpus: column is missing", field="created_at")
-    buckets = assign_buckets(
-        table.column("created_at"), minutes=bucket_minutes, origin=origin, end=end
-    )
+    buckets = bucket_grid(table, minutes=bucket_minutes, origin=origin, end=end, grid=grid)
     n = buckets.count
     post, keys = _keys(table, kind)
     bucket = buckets.index[post]
@@ -368,6 +368,7 @@ def ground_truth(
     origin: TimeLike | None = None,
     end: TimeLike | None = None,
     max_in_degree: np.ndarray | None = None,
+    grid: BucketAssignment | None = None,
 ) -> GroundTruth:
     """Measure a firestorm's start and peaks on a corpus (paper C9).
 
@@ -383,6 +384,9 @@ def ground_truth(
         max_in_degree: The ``max_in_degree`` column of
             :func:`~crowdpulse.network.window_metrics` for the same grid, if already
             computed (else it is computed here).
+        grid: The bucket grid, if already computed for this table
+            (:func:`~crowdpulse.network.buckets.bucket_grid`); ``origin`` and
+            ``end`` are then ignored.
 
     Returns:
         The :class:`GroundTruth`.
@@ -399,14 +403,8 @@ def ground_truth(
     kind, name = parse_target(target)
     if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
         raise ConfigError("expected a whole number of at least 1", field="min_count")
-    if "created_at" not in table.column_names:
-        raise InputError("not a crowdpulse corpus: column is missing", field="created_at")
-    buckets = assign_buckets(
-        table.column("created_at"), minutes=bucket_minutes, origin=origin, end=end
-    )
-    counts = target_counts(
-        table, target, bucket_minutes=bucket_minutes, origin=buckets.origin, end=end
-    )
+    buckets = bucket_grid(table, minutes=bucket_minutes, origin=origin, end=end, grid=grid)
+    counts = target_counts(table, target, bucket_minutes=bucket_minutes, grid=buckets)
     n = buckets.count
     if counts.target_posts.size != n:  # pragma: no cover - same grid by construction
         raise ConfigError("bucket grids differ", field="end")
@@ -418,8 +416,7 @@ def ground_truth(
             network="mention",
             bucket_minutes=bucket_minutes,
             window_buckets=window_buckets,
-            origin=buckets.origin,
-            end=end,
+            grid=buckets,
         )
         max_in_degree = np.asarray(metrics.column("max_in_degree").to_numpy(), dtype=np.int64)
     else:

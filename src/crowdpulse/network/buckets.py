@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 from crowdpulse.event import parse_time
 from crowdpulse.exceptions import ConfigError, InputError
 
-__all__ = ["BucketAssignment", "TimeLike", "assign_buckets", "times_to_micros"]
+__all__ = ["BucketAssignment", "TimeLike", "assign_buckets", "bucket_grid", "times_to_micros"]
 
 TimeLike = datetime | str
 """A point in time: an aware or naive (taken as UTC) datetime, or an ISO 8601 string."""
@@ -188,3 +188,48 @@ def assign_buckets(
     return BucketAssignment(
         index=index, origin=_from_micros(origin_us), minutes=minutes, count=int(count)
     )
+
+
+def bucket_grid(
+    table: pa.Table,
+    *,
+    minutes: int = 30,
+    origin: TimeLike | None = None,
+    end: TimeLike | None = None,
+    grid: BucketAssignment | None = None,
+) -> BucketAssignment:
+    """The bucket grid of a table: ``grid`` when one was computed already, else a new one.
+
+    The firestorm pipeline computes its grid once (:func:`assign_buckets` on the
+    corpus) and hands it to every step, instead of each step recomputing it from
+    the same four settings.
+
+    Args:
+        table: A corpus table (``created_at``).
+        minutes: Bucket length.
+        origin: Start of bucket 0.
+        end: End of the grid, exclusive.
+        grid: A grid already computed for this table (``origin`` and ``end`` are then
+            ignored).
+
+    Returns:
+        The :class:`BucketAssignment`.
+
+    Raises:
+        ConfigError: ``grid`` was made for another table or another bucket length.
+        InputError: The table has no ``created_at`` column.
+    """
+    if grid is not None:
+        if grid.index.shape[0] != table.num_rows:
+            raise ConfigError(
+                f"the grid has {grid.index.shape[0]} posts, the table {table.num_rows}",
+                field="grid",
+            )
+        if grid.minutes != minutes:
+            raise ConfigError(
+                f"the grid has {grid.minutes}-minute buckets, not {minutes}", field="grid"
+            )
+        return grid
+    if "created_at" not in table.column_names:
+        raise InputError("not a crowdpulse corpus: column is missing", field="created_at")
+    return assign_buckets(table.column("created_at"), minutes=minutes, origin=origin, end=end)

@@ -191,14 +191,18 @@ def plot_max_in_degree(
     starts = dict(starts or {})
     relative = all(name in starts for name in events)
     figure = new_figure(width, height, dpi)
+    # Margins in inches, so a short figure keeps room for the title above the first
+    # panel's own title and for the x-axis label below the last panel.
+    top = 1.0 - (0.8 if title else 0.45) / height
+    bottom = 0.65 / height
     axes = figure.subplots(
         len(events),
         1,
         sharex=relative,
         squeeze=False,
         gridspec_kw={
-            "left": 0.09, "right": 0.97, "bottom": 0.09, "top": 0.9 if title else 0.95,
-            "hspace": 0.55,
+            "left": 0.09, "right": 0.97, "bottom": bottom, "top": top,
+            "hspace": min(0.9, 0.55 * 8.0 / height),
         },
     )[:, 0]  # fmt: skip
     for axis, (name, table) in zip(axes, events.items(), strict=True):
@@ -207,10 +211,10 @@ def plot_max_in_degree(
         start = _to_micros(starts[name], f"starts.{name}") if name in starts else None
         if relative and start is not None:
             hours = (x.astype(np.int64) - start) / _HOUR_US
-            axis.plot(hours, y, color="#1f4e79", linewidth=0.9)
+            axis.plot(hours, y, color="#1f4e79", linewidth=0.9, gid=f"in-degree-{name}")
             axis.axvline(0.0, color="#d7301f", linewidth=1.0, linestyle="--")
         else:
-            axis.plot(x, y, color="#1f4e79", linewidth=0.9)
+            axis.plot(x, y, color="#1f4e79", linewidth=0.9, gid=f"in-degree-{name}")
             if start is not None:
                 axis.axvline(
                     np.datetime64(start, "us"), color="#d7301f", linewidth=1.0, linestyle="--"
@@ -221,9 +225,9 @@ def plot_max_in_degree(
         axis.tick_params(labelsize=8)
         axis.grid(alpha=0.3, linewidth=0.5)
     if relative:
-        axes[-1].set_xlabel("hours since the firestorm start")
+        axes[-1].set_xlabel("hours since the firestorm start", fontsize=9)
     if title:
-        figure.suptitle(title)
+        figure.suptitle(title, y=1.0 - 0.12 / height, va="top")
     return save_figure(figure, path)
 
 
@@ -276,6 +280,10 @@ def plot_class_counts(
         "lwcc": "inside vs outside the largest component",
         **(subset_titles or {}),
     }
+    kinds = [k for k in CLASSES if k in _CLASS_COLOURS]
+    events = max((sum(int(row[k.replace(" ", "_")]) for k in kinds) for row in rows), default=0)
+    if events <= 1:
+        return _plot_one_event_classes(rows, chosen, titles, path, title, width, height, dpi)
     figure = new_figure(width, height, dpi)
     axes = figure.subplots(
         1,
@@ -288,7 +296,6 @@ def plot_class_counts(
         },
     )[0]  # fmt: skip
     bar = 0.2
-    kinds = [k for k in CLASSES if k in _CLASS_COLOURS]
     for axis, subset in zip(axes, chosen, strict=True):
         part = [row for row in rows if row["subset"] == subset]
         if not part:
@@ -297,9 +304,11 @@ def plot_class_counts(
         y = np.arange(len(categories), dtype=float)
         for k, kind in enumerate(kinds):
             values = [row[kind.replace(" ", "_")] for row in part]
-            axis.barh(
+            bars = axis.barh(
                 y + (k - 1.5) * bar, values, height=bar, color=_CLASS_COLOURS[kind], label=kind
             )
+            for patch, category in zip(bars.patches, categories, strict=True):
+                patch.set_gid(f"bar-{subset}-{category}-{kind.replace(' ', '_')}")
         axis.set_yticks(y, categories, fontsize=9)
         axis.set_xlabel("events")
         axis.set_title(titles.get(subset, subset), fontsize=10)
@@ -309,4 +318,61 @@ def plot_class_counts(
     axes[0].legend(fontsize=8, loc="lower right")
     if title:
         figure.suptitle(title)
+    return save_figure(figure, path)
+
+
+def _plot_one_event_classes(
+    rows: list[dict[str, object]],
+    chosen: Sequence[str],
+    titles: Mapping[str, str],
+    path: str | Path,
+    title: str | None,
+    width: float,
+    height: float,
+    dpi: int,
+) -> tuple[Path, Path]:
+    """Figure 4 for a single event: per category one dot in the column of its class.
+
+    Counting events makes no sense for one event (every bar would span the whole
+    axis), so the classes are columns (significantly less ... significantly more)
+    and each category gets one dot; each dot's SVG id is
+    ``class-<subset>-<category>-<class>``.
+    """
+    order = ["significantly less", "less", "more", "significantly more"]
+    figure = new_figure(width, height, dpi)
+    axes = figure.subplots(
+        1,
+        len(chosen),
+        sharey=True,
+        squeeze=False,
+        gridspec_kw={
+            "left": 0.12, "right": 0.98, "bottom": 1.1 / height,
+            "top": 1.0 - (0.9 if title else 0.5) / height, "wspace": 0.08,
+        },
+    )[0]  # fmt: skip
+    for axis, subset in zip(axes, chosen, strict=True):
+        part = [row for row in rows if row["subset"] == subset]
+        if not part:
+            raise ConfigError(f"no rows for subset {subset!r}", field="subsets")
+        categories = [str(row["category"]) for row in part]
+        y = np.arange(len(categories), dtype=float)
+        for i, row in enumerate(part):
+            for k, kind in enumerate(order):
+                key = kind.replace(" ", "_")
+                if int(row[key]):  # type: ignore[call-overload]
+                    gid = f"class-{subset}-{categories[i]}-{key}"
+                    axis.plot([k], [y[i]], marker="o", markersize=8, linestyle="none",
+                              color=_CLASS_COLOURS[kind], markeredgecolor="black",
+                              markeredgewidth=0.4, gid=gid)  # fmt: skip
+        axis.set_yticks(y, categories, fontsize=9)
+        axis.set_xticks(range(len(order)), [k.replace("significantly ", "sig. ") for k in order],
+                        fontsize=8, rotation=30, ha="right")  # fmt: skip
+        axis.set_xlim(-0.5, len(order) - 0.5)
+        axis.set_title(titles.get(subset, subset), fontsize=10)
+        axis.grid(alpha=0.3, linewidth=0.5)
+    axes[0].set_ylim(len(part) - 0.5, -0.5)  # first category on top
+    figure.supxlabel("use by the firestorm posts (one event)", fontsize=9, y=0.1 / height,
+                     va="bottom")  # fmt: skip
+    if title:
+        figure.suptitle(title, y=1.0 - 0.12 / height, va="top")
     return save_figure(figure, path)

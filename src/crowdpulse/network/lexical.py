@@ -36,7 +36,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crowdpulse.exceptions import ConfigError, InputError
-from crowdpulse.network.buckets import TimeLike, _to_micros, assign_buckets, times_to_micros
+from crowdpulse.network.buckets import (
+    BucketAssignment,
+    TimeLike,
+    _to_micros,
+    bucket_grid,
+    times_to_micros,
+)
 from crowdpulse.network.edges import (
     author_nodes,
     encode_edges,
@@ -155,6 +161,7 @@ def lexical_series(
     end: TimeLike | None = None,
     include_retweets: bool = False,
     rolling: int | None = None,
+    grid: BucketAssignment | None = None,
 ) -> pa.Table:
     """Mean of every lexical category per time bucket (paper C6, no smoothing).
 
@@ -170,6 +177,9 @@ def lexical_series(
         include_retweets: Count retweets with mentions as mention posts.
         rolling: If given, replace each value by the mean of the non-NaN values of
             the last ``rolling`` buckets (this one included). Default: no smoothing.
+        grid: The bucket grid, if already computed for this table
+            (:func:`~crowdpulse.network.buckets.bucket_grid`); ``origin`` and
+            ``end`` are then ignored.
 
     Returns:
         One row per bucket: ``bucket`` (number), ``start`` (``timestamp[us, UTC]``),
@@ -188,9 +198,7 @@ def lexical_series(
         raise ConfigError("expected a whole number of at least 1", field="rolling")
     if "created_at" not in table.column_names:
         raise InputError("not a crowdpulse corpus: column is missing", field="created_at")
-    buckets = assign_buckets(
-        table.column("created_at"), minutes=bucket_minutes, origin=origin, end=end
-    )
+    buckets = bucket_grid(table, minutes=bucket_minutes, origin=origin, end=end, grid=grid)
     index = buckets.index
     n = buckets.count
     inside = index >= 0

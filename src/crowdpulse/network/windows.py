@@ -28,7 +28,7 @@ import numpy as np
 import pyarrow as pa
 
 from crowdpulse.exceptions import ConfigError, InputError
-from crowdpulse.network.buckets import TimeLike, assign_buckets
+from crowdpulse.network.buckets import BucketAssignment, TimeLike, assign_buckets, bucket_grid
 from crowdpulse.network.edges import (
     Network,
     encode_edges,
@@ -272,6 +272,7 @@ def window_metrics(
     include_retweets: bool = False,
     component_method: SlidingComponentMethod = "contracted",
     quiet: bool = True,
+    grid: BucketAssignment | None = None,
 ) -> pa.Table:
     """Compute the network metrics of every sliding window (paper C2, C3, Figure 2).
 
@@ -291,6 +292,9 @@ def window_metrics(
             (all exact; see
             :func:`~crowdpulse.network.metrics.window_component_sizes`).
         quiet: Show no progress bar.
+        grid: The bucket grid, if already computed for this table
+            (:func:`~crowdpulse.network.buckets.bucket_grid`); ``origin`` and
+            ``end`` are then ignored.
 
     Returns:
         One row per window, ordered by time, with columns ``window`` (number of its
@@ -319,9 +323,7 @@ def window_metrics(
     window = _check_positive(window_buckets, "window_buckets")
     if "created_at" not in table.column_names:
         raise InputError("not a crowdpulse corpus: column is missing", field="created_at")
-    buckets = assign_buckets(
-        table.column("created_at"), minutes=bucket_minutes, origin=origin, end=end
-    )
+    buckets = bucket_grid(table, minutes=bucket_minutes, origin=origin, end=end, grid=grid)
     n_buckets = buckets.count
     index = buckets.index
 
