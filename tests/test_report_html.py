@@ -61,7 +61,7 @@ def test_failed_and_skipped_stages_become_notices(tmp_path: Path) -> None:
     assert "Firestorm detection skipped" in page and "no [firestorm] section" in page
     assert "No stage that compares with the papers ran." in page
     assert page.count("<img ") == 0
-    assert re.search(r"filtered: lang</td><td class=\"num\">1</td>", page)
+    assert re.search(r"filtered: lang</td><td class=\"num\" data-sort=\"1.0\">1</td>", page)
 
 
 def test_comparisons_only_for_stages_that_ran(tmp_path: Path) -> None:

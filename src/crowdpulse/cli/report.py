@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from crowdpulse.cli._common import emit_json, handle_errors, json_option, quiet_option
+from crowdpulse.cli._engine import engine_options
 
 __all__ = ["command"]
 
@@ -100,6 +101,13 @@ def _command_line() -> str | None:
     "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Workers."
 )
 @click.option("--force", is_flag=True, help="Recompute every stage, even if cached.")
+@click.option(
+    "--pseudonymize-salt-env",
+    metavar="NAME",
+    help="Pseudonymise every account in every artefact, with the salt in this environment "
+    "variable (never written anywhere) [default: the event's [privacy] salt_env].",
+)
+@engine_options
 @json_option
 @quiet_option
 @handle_errors
@@ -122,6 +130,9 @@ def command(
     seed: int,
     jobs: int,
     force: bool,
+    pseudonymize_salt_env: str | None,
+    workers: int,
+    scheduler: str | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -141,11 +152,23 @@ def command(
           --event event.toml
       crowdpulse report event.toml -o report/ --folds 5 --truth truth.json
       crowdpulse report crisislex.toml -o crisislex/ --label-exclude "Not labeled" --json
+      crowdpulse report event.toml -o report/ --workers 2
+      CROWDPULSE_SALT=... crowdpulse report event.toml -o shareable/ \
+          --pseudonymize-salt-env CROWDPULSE_SALT
     """
+    from contextlib import ExitStack
+    from dataclasses import replace
+
+    from crowdpulse.engine import cluster_config, open_engine
     from crowdpulse.event import load_event
     from crowdpulse.report import DEFAULT_MODELS, ReportOptions, build_report
 
     event = load_event(event_path)
+    if pseudonymize_salt_env:
+        from crowdpulse.event import PrivacySettings
+
+        mode = event.privacy.quarantine_excerpts if event.privacy else "redact"
+        event = replace(event, privacy=PrivacySettings(pseudonymize_salt_env, mode))
     options = ReportOptions(
         keep_retweets=not no_retweets,
         lexicon=lexicon,
@@ -161,16 +184,24 @@ def command(
         min_confidence=min_confidence,
         formats=("png", "svg") if svg else ("png",),
         jobs=jobs,
+        workers=workers,
+        scheduler=scheduler,
     )
-    result = build_report(
-        event,
-        out_dir,
-        options=options,
-        truth=truth,
-        force=force,
-        command=_command_line(),
-        quiet=quiet,
-    )
+    with ExitStack() as stack:
+        cluster = None if (workers or scheduler) else cluster_config(event_path)
+        if (workers and not scheduler) or cluster is not None:
+            # one cluster (--workers N or the event's [cluster]) for every stage
+            engine = stack.enter_context(open_engine(workers or None, None, cluster))
+            options = replace(options, scheduler=getattr(engine, "address", None))
+        result = build_report(
+            event,
+            out_dir,
+            options=options,
+            truth=truth,
+            force=force,
+            command=_command_line(),
+            quiet=quiet,
+        )
     if as_json:
         emit_json(result.to_dict())
         return

@@ -3,7 +3,8 @@
 :func:`build_report` runs the stages of an event in order (ingest, features,
 labels, solidarity, geography, emojis, firestorm), each the library function of its
 area, caches every stage's outputs under ``DIR/stages/<name>/`` and writes
-``DIR/report.html``: tables and figures (embedded, so the page is one file), the
+``DIR/report.html``: tables and figures (embedded, so the page is one file; sortable
+tables, zoomable charts and example posts, all inlined), the
 papers' reported numbers beside ours, and the provenance (versions, parameters,
 SHA-256 of every input, the ingest accounting). A re-run recomputes only the stages
 whose inputs, parameters or upstream stages changed. Typical use::
@@ -15,9 +16,13 @@ whose inputs, parameters or upstream stages changed. Typical use::
     result.names("cached")      # stages reused from an earlier run
 
 The pieces: :mod:`crowdpulse.report.cache` (keys, manifests, :func:`run_stages`),
-:mod:`crowdpulse.report.stages` (the stages), :mod:`crowdpulse.report.html` (the
-page), :mod:`crowdpulse.report.provenance`, :mod:`crowdpulse.report.papers` (the
-papers' numbers, with their sentences). See ``docs/report.md``.
+:mod:`crowdpulse.report.stages` (the stages), :mod:`crowdpulse.report.results` (their
+typed, frozen results), :mod:`crowdpulse.report.html` (the page, rendered by jinja2
+templates from :mod:`crowdpulse.report.sections`, one module per section),
+:mod:`crowdpulse.report.interactive` (the inlined charts),
+:mod:`crowdpulse.report.drill` (example posts), :mod:`crowdpulse.report.provenance`,
+:mod:`crowdpulse.report.papers` (the papers' numbers, with their sentences). See
+``docs/report.md``.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from crowdpulse.report.cache import (
 from crowdpulse.report.html import Comparison, comparisons, render_page
 from crowdpulse.report.papers import PAPER_NUMBERS, PAPERS, Paper, PaperNumber, paper_number
 from crowdpulse.report.provenance import checksum_inputs, environment, event_input_files
+from crowdpulse.report.results import RESULT_SCHEMA, StageResult, result_of
 from crowdpulse.report.stages import (
     DEFAULT_MODELS,
     REPORT_STAGES,
@@ -48,6 +54,7 @@ __all__ = [
     "PAPERS",
     "PAPER_NUMBERS",
     "REPORT_STAGES",
+    "RESULT_SCHEMA",
     "Comparison",
     "Paper",
     "PaperNumber",
@@ -56,6 +63,7 @@ __all__ = [
     "ReportState",
     "StageContext",
     "StageRecord",
+    "StageResult",
     "StageSpec",
     "build_report",
     "checksum_inputs",
@@ -66,6 +74,7 @@ __all__ = [
     "paper_number",
     "read_truth",
     "render_page",
+    "result_of",
     "run_stages",
     "stage_key",
     "stage_params",

@@ -14,7 +14,6 @@ page links to each.
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from typing import Any
 
 from crowdpulse.event import Event, load_event
 from crowdpulse.exceptions import InputError
+from crowdpulse.io.atomic import write_text_atomic
 from crowdpulse.report.cache import StageRecord, run_stages
 from crowdpulse.report.provenance import checksum_inputs, environment, event_input_files
 from crowdpulse.report.stages import (
@@ -63,34 +63,43 @@ class ReportResult:
 
     def counts(self) -> dict[str, Any]:
         """The main counts: posts read, kept, filtered, quarantined, labelled ..."""
+        from crowdpulse.report.results import (
+            FirestormStageResult,
+            GeographyResult,
+            IngestResult,
+            LabelsResult,
+            result_of,
+        )
+
         out: dict[str, Any] = {}
         ingest = self.stages.get("ingest")
         if ingest is not None and ingest.ok:
-            s = ingest.summary
+            i = result_of(ingest, IngestResult)
             out.update(
-                read=s.get("read"),
-                kept=s.get("kept"),
-                filtered=sum((s.get("filtered") or {}).values()),
-                filtered_by_reason=s.get("filtered"),
-                quarantined=s.get("quarantined"),
+                read=i.read,
+                kept=i.kept,
+                filtered=i.filtered_total,
+                filtered_by_reason=dict(i.filtered),
+                quarantined=i.quarantined,
             )
         labels = self.stages.get("labels")
         if labels is not None and labels.ok:
-            c = labels.summary.get("counts", {})
+            lab = result_of(labels, LabelsResult)
             out.update(
-                solidarity=c.get("solidarity"),
-                not_solidarity=c.get("not_solidarity"),
-                conflicting=c.get("conflicting"),
-                unlabelled=c.get("unlabelled"),
-                retweets_set_aside=labels.summary.get("retweets_set_aside"),
+                solidarity=lab.counts.solidarity,
+                not_solidarity=lab.counts.not_solidarity,
+                conflicting=lab.counts.conflicting,
+                unlabelled=lab.counts.unlabelled,
+                retweets_set_aside=lab.retweets_set_aside,
             )
         geo = self.stages.get("geography")
         if geo is not None and geo.ok:
-            out["geotagged"] = geo.summary.get("tagged")
+            out["geotagged"] = result_of(geo, GeographyResult).tagged
         fs = self.stages.get("firestorm")
         if fs is not None and fs.ok:
-            out["alerts"] = fs.summary.get("alerts")
-            out["target_posts"] = fs.summary.get("target_posts")
+            f = result_of(fs, FirestormStageResult)
+            out["alerts"] = f.alerts
+            out["target_posts"] = f.truth.target_posts
         out["artefacts"] = len(self.artefacts)
         return out
 
@@ -145,9 +154,7 @@ def read_truth(path: str | Path | None) -> dict[str, Any] | None:
 
 
 def _write_text(path: Path, text: str) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temp.write_text(text, encoding="utf-8")
-    os.replace(temp, path)
+    write_text_atomic(path, text)
 
 
 def build_report(

@@ -37,6 +37,7 @@ from typing import Any, Literal
 
 from crowdpulse import __version__
 from crowdpulse.exceptions import ConfigError, CrowdpulseError
+from crowdpulse.io.atomic import clean_stale
 from crowdpulse.progress import Progress, progress
 
 __all__ = [
@@ -308,6 +309,7 @@ def run_stages(
     """
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
+    clean_stale(root)  # stage folders half-built or half-replaced by a killed run
     inputs = inputs or {}
     skip = skip or {}
     forced = {s.name for s in specs} if force is True else set(force or ())

@@ -157,18 +157,23 @@ def plot_countries(
     ]
     posts = shown["posts"].to_pylist()
     flags = shown["affected"].to_pylist()
-    colours = ["#c0392b" if f else "#2c7fb8" for f in flags]
+    # Okabe-Ito vermillion (hatched) and blue: told apart with colour-vision deficiencies
+    colours = ["#D55E00" if f else "#0072B2" for f in flags]
     fig = new_figure(width, height, dpi)
     ax = fig.subplots()
     y = list(range(len(names)))[::-1]
-    ax.barh(y, posts, color=colours)
+    bars = ax.barh(y, posts, color=colours)
+    for bar, flag in zip(bars, flags, strict=True):
+        if flag:
+            bar.set_hatch("//")
+            bar.set_edgecolor("#ffffff")
     ax.set_yticks(y)
     ax.set_yticklabels(names)
     ax.set_xlabel("posts")
     ax.legend(
         handles=[
-            Patch(color="#c0392b", label="affected region"),
-            Patch(color="#2c7fb8", label="other"),
+            Patch(facecolor="#D55E00", edgecolor="#ffffff", hatch="//", label="affected region"),
+            Patch(color="#0072B2", label="other"),
         ],
         loc="lower right",
     )

@@ -6,11 +6,11 @@ text, checked by ``tests/test_report_papers.py`` when the texts are at hand) so 
 reader can find it. The papers:
 
 * ``solidarity-2015``: the Paris-attacks solidarity study (2MM tweets, 24 hours;
-  RNN+LSTM vs three SVM baselines), PAPERS.md part A;
+  RNN+LSTM vs three SVM baselines);
 * ``emojis-2018``: Santhanam et al., "I Stand With You: Using Emojis to Study
-  Solidarity in Crisis Events" (Irma and Paris), PAPERS.md part B;
+  Solidarity in Crisis Events" (Irma and Paris);
 * ``firestorms``: Strathern et al., "Against the Others! Detecting Moral Outrage
-  in Social Media Networks", PAPERS.md part C.
+  in Social Media Networks".
 
 The 2018 paper's tables are not in its text; the numbers its text states (the emoji
 totals of Table 4, the inside share of Table 6, the diffusion's minimum counts) are

@@ -45,6 +45,8 @@ KEY_LIBRARIES: tuple[str, ...] = (
     "reverse_geocode",
     "click",
     "rich",
+    "jinja2",
+    "bokeh",
     "torch",
 )
 """Distributions whose versions the report records (missing ones show as None)."""

@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -44,8 +45,23 @@ import pyarrow.parquet as pq
 
 from crowdpulse.event import Event
 from crowdpulse.exceptions import ConfigError, InputError
-from crowdpulse.io.corpus import write_csv
+from crowdpulse.io.corpus import add_columns_in_order, iter_row_groups, write_csv
+from crowdpulse.io.pseudonym import pseudonym, pseudonymize_target
 from crowdpulse.report.cache import StageContext, StageSpec
+
+if TYPE_CHECKING:
+    from crowdpulse.engine import Engine
+from crowdpulse.report.results import (
+    RESULT_SCHEMA,
+    EmojisResult,
+    FeaturesResult,
+    FirestormStageResult,
+    GeographyResult,
+    IngestResult,
+    LabelsResult,
+    SolidarityResult,
+    StageResult,
+)
 
 __all__ = [
     "DEFAULT_MODELS",
@@ -95,6 +111,9 @@ class ReportOptions:
         firestorm_offline: Also run offline PELT on each whole series.
         jobs: Worker processes of the features stage and threads of the
             cross-validation.
+        workers: Start a local Dask cluster of this many workers for the
+            partitioned stages (features, emojis); 0: no cluster (extra ``dask``).
+        scheduler: Address of a running Dask scheduler (instead of ``workers``).
     """
 
     keep_retweets: bool = True
@@ -114,6 +133,8 @@ class ReportOptions:
     count_transform: Literal["anscombe", "none"] = "anscombe"
     firestorm_offline: bool = True
     jobs: int = 1
+    workers: int = 0
+    scheduler: str | None = None
 
     def __post_init__(self) -> None:
         if self.folds < 2:
@@ -175,7 +196,21 @@ def stage_params(event: Event, options: ReportOptions) -> dict[str, dict[str, An
     labels = event.labels
     firestorm = event.firestorm
     affected = sorted(event.affected_countries)
-    return {
+    schema = {"result_schema": RESULT_SCHEMA}
+    # With [privacy], the corpus holds pseudonyms, so an @account target is looked for
+    # under its pseudonym. The salt is never a parameter: a keyed check value stands for
+    # it, so a new salt re-runs every stage (it says no more than any pseudonym does).
+    salt = event.pseudonymize_salt()
+    privacy = None
+    target = firestorm.target if firestorm else None
+    if salt is not None and event.privacy is not None:
+        privacy = {
+            "salt_env": event.privacy.salt_env,
+            "salt_check": pseudonym("crowdpulse-report-cache", salt),
+            "quarantine_excerpts": event.privacy.quarantine_excerpts,
+        }
+        target = pseudonymize_target(target, salt)
+    params: dict[str, dict[str, Any]] = {
         "ingest": {
             "inputs": [str(p) for p in event.inputs],
             "lang": event.lang,
@@ -184,6 +219,7 @@ def stage_params(event: Event, options: ReportOptions) -> dict[str, dict[str, An
             "end": _iso(event.end),
             "keep_retweets": options.keep_retweets,
             "dedupe": True,
+            "privacy": privacy,
         },
         "features": {"lexicon": options.lexicon},
         "labels": {
@@ -222,7 +258,7 @@ def stage_params(event: Event, options: ReportOptions) -> dict[str, dict[str, An
         },
         "firestorm": {
             "event": event.name,
-            "target": firestorm.target if firestorm else None,
+            "target": target,
             "bucket_minutes": firestorm.bucket_minutes if firestorm else None,
             "window_buckets": firestorm.window_buckets if firestorm else None,
             "start": _iso(event.start),
@@ -231,6 +267,7 @@ def stage_params(event: Event, options: ReportOptions) -> dict[str, dict[str, An
             "offline": options.firestorm_offline,
         },
     }
+    return {name: {**values, **schema} for name, values in params.items()}
 
 
 def stage_skips(event: Event) -> dict[str, str]:
@@ -276,6 +313,13 @@ def _default(value: Any) -> Any:
 # --------------------------------------------------------------------------- ingest
 
 
+def _engine(options: ReportOptions) -> AbstractContextManager[Engine]:
+    """Where the partitioned stages run (``workers`` / ``scheduler``; default here)."""
+    from crowdpulse.engine import open_engine
+
+    return open_engine(options.workers or None, options.scheduler)
+
+
 def _ingest(ctx: StageContext) -> dict[str, Any]:
     from crowdpulse.corpus_info import describe
     from crowdpulse.io.ingest import IngestOptions, ingest
@@ -291,6 +335,8 @@ def _ingest(ctx: StageContext) -> dict[str, Any]:
         since=event.start,
         until=event.end,
         keywords=tuple(p["keywords"]),
+        pseudonymize_salt=event.pseudonymize_salt() if p.get("privacy") else None,
+        quarantine_excerpts=(p.get("privacy") or {}).get("quarantine_excerpts", "redact"),
     )
     corpus = ctx.path("corpus.parquet")
     summary = ingest(
@@ -300,7 +346,8 @@ def _ingest(ctx: StageContext) -> dict[str, Any]:
     out = summary.as_dict()
     out["output"] = "corpus.parquet"
     out["quarantine_file"] = "quarantine.jsonl" if summary.quarantine_file else None
-    table = pq.read_table(corpus)
+    # every column but the texts (the largest): what describe() and the counts read
+    table = pq.read_table(corpus, columns=[n for n in pq.read_schema(corpus).names if n != "text"])
     described = describe(table)
     described.pop("mentions", None)  # account names stay out of the page
     described["with_location"] = int(pc.sum(pc.is_valid(table["author_location"])).as_py() or 0)
@@ -328,13 +375,23 @@ def _features(ctx: StageContext) -> dict[str, Any]:
     options = _state(ctx).options
     source = ctx.upstream["ingest"].file("corpus.parquet")
     out = ctx.path("features.parquet")
-    summary = features_file(
-        source, out, lexicon=ctx.params["lexicon"], quiet=True, n_jobs=options.jobs
-    )
+    with _engine(options) as engine:
+        summary = features_file(
+            source,
+            out,
+            lexicon=ctx.params["lexicon"],
+            quiet=True,
+            n_jobs=options.jobs,
+            engine=engine,
+        )
     ctx.bar.advance()
-    table = pq.read_table(out, columns=["emojis", "word_count"])
-    n = table.num_rows
-    with_emoji = pc.sum(pc.greater(pc.list_value_length(table["emojis"]), 0)).as_py() or 0
+    n = with_emoji = emojis = words = 0
+    for batch in iter_row_groups(out, columns=["emojis", "word_count"]):  # bounded memory
+        lengths = pc.list_value_length(batch.column("emojis"))
+        n += batch.num_rows
+        with_emoji += pc.sum(pc.greater(lengths, 0)).as_py() or 0
+        emojis += pc.sum(lengths).as_py() or 0
+        words += pc.sum(batch.column("word_count")).as_py() or 0
     added = summary["columns_added"]
     columns = [str(c) for c in added] if isinstance(added, list) else []
     return {
@@ -343,8 +400,8 @@ def _features(ctx: StageContext) -> dict[str, Any]:
         "columns_added": columns,
         "categories": [c[4:] for c in columns if c.startswith("lex_")],
         "posts_with_emojis": int(with_emoji),
-        "emojis": int(pc.sum(pc.list_value_length(table["emojis"])).as_py() or 0),
-        "mean_words": float(pc.mean(table["word_count"]).as_py() or 0.0) if n else 0.0,
+        "emojis": int(emojis),
+        "mean_words": words / n if n else 0.0,
         "output": "features.parquet",
     }
 
@@ -352,23 +409,62 @@ def _features(ctx: StageContext) -> dict[str, Any]:
 # --------------------------------------------------------------------------- labels
 
 
+def _tables(source: Path, columns: list[str] | None = None) -> Iterator[pa.Table]:
+    """The batches of a Parquet file as tables (one empty table for an empty file)."""
+    if pq.read_metadata(source).num_rows == 0:
+        empty = pq.read_schema(source).empty_table()
+        yield empty if columns is None else empty.select(columns)
+        return
+    for batch in iter_row_groups(source, columns=columns):
+        yield pa.Table.from_batches([batch])
+
+
 def _labels(ctx: StageContext) -> dict[str, Any]:
     from crowdpulse.label import label_corpus, read_sheet
 
     event = _state(ctx).event
     assert event.labels is not None
-    table = pq.read_table(ctx.upstream["features"].file("features.parquet"))
-    retweet = pc.is_valid(table["retweeted_id"])
-    originals = table.filter(pc.invert(retweet))
-    result = label_corpus(originals, event.labels, exclude=tuple(ctx.params["exclude"]), quiet=True)
+    # batch by batch (bounded memory): each post's label depends only on the post
+    source = ctx.upstream["features"].file("features.parquet")
+    column = event.labels.column
+    if column is not None and column not in pq.read_schema(source).names:
+        raise InputError("the corpus has no such label column", field=column)
+    n_posts = n_originals = n_labelled = 0
+    counts: dict[str, Any] = {}
+    used: Counter[str] = Counter()
+    values: Counter[str] = Counter()
+    writer: pq.ParquetWriter | None = None
+    try:
+        for table in _tables(source):
+            originals = table.filter(pc.invert(pc.is_valid(table["retweeted_id"])))
+            result = label_corpus(
+                originals, event.labels, exclude=tuple(ctx.params["exclude"]), quiet=True
+            )
+            if writer is None:
+                schema = result.table.schema
+                writer = pq.ParquetWriter(ctx.path("labelled.parquet"), schema, compression="zstd")
+            writer.write_table(result.table.cast(schema))
+            for key, value in result.counts.to_dict().items():
+                counts[key] = value if isinstance(value, bool) else counts.get(key, 0) + value
+            n_posts += table.num_rows
+            n_originals += originals.num_rows
+            n_labelled += result.table.num_rows
+            if "label_hashtags" in result.table.column_names:
+                used.update(
+                    tag for tags in result.table["label_hashtags"].to_pylist() for tag in tags or []
+                )
+            if column is not None:
+                cells = originals.column(column).cast(pa.string()).to_pylist()
+                values.update(v for v in cells if v is not None)
+    finally:
+        if writer is not None:
+            writer.close()
     ctx.bar.advance()
-    pq.write_table(result.table, ctx.path("labelled.parquet"), compression="zstd")
-    counts = result.counts.to_dict()
     summary: dict[str, Any] = {
-        "posts": table.num_rows,
-        "retweets_set_aside": table.num_rows - originals.num_rows,
-        "originals": originals.num_rows,
-        "labelled_posts": result.table.num_rows,
+        "posts": n_posts,
+        "retweets_set_aside": n_posts - n_originals,
+        "originals": n_originals,
+        "labelled_posts": n_labelled,
         "counts": counts,
         "source": "sheet" if event.labels.sheet is not None else "column",
     }
@@ -390,9 +486,6 @@ def _labels(ctx: StageContext) -> dict[str, Any]:
         sheet = read_sheet(event.labels.sheet)
         summary["sheet"] = sheet.summary()
         lexicon = sheet.lexicon()
-        used = Counter(
-            tag for tags in result.table.column("label_hashtags").to_pylist() for tag in tags or []
-        )
         rows = sorted(used.items(), key=lambda kv: (-kv[1], kv[0]))
         hashtags = pa.table(
             {
@@ -406,13 +499,7 @@ def _labels(ctx: StageContext) -> dict[str, Any]:
             {"hashtag": t, "label": lexicon.get(t), "posts": n} for t, n in rows[:12]
         ]
     else:
-        column = event.labels.column
         assert column is not None
-        if column not in originals.column_names:
-            raise InputError("the corpus has no such label column", field=column)
-        values = Counter(
-            v for v in originals.column(column).cast(pa.string()).to_pylist() if v is not None
-        )
         rows = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
         positive = set(event.labels.positive)
         excluded = set(ctx.params["exclude"])
@@ -478,7 +565,17 @@ def _solidarity(ctx: StageContext) -> dict[str, Any]:
 
     options = _state(ctx).options
     p = ctx.params
-    table = pq.read_table(ctx.upstream["labels"].file("labelled.parquet"))
+    # only the labelled posts (the training sample) and the columns the models read,
+    # batch by batch: memory grows with the labelled sample, not with the corpus
+    source = ctx.upstream["labels"].file("labelled.parquet")
+    names = pq.read_schema(source).names
+    wanted = [n for n in ("id", "text", "text_for_training", "solidarity", "label") if n in names]
+    label = "solidarity" if "solidarity" in names else "label"
+    parts = []
+    for batch in iter_row_groups(source, columns=wanted):
+        part = pa.Table.from_batches([batch])
+        parts.append(part.filter(pc.is_valid(part.column(label))) if label in names else part)
+    table = pa.concat_tables(parts) if parts else pq.read_schema(source).empty_table()
     data = training_data_from_table(table, source="labelled.parquet").labelled()
     counts = Counter(str(v) for v in data.labels)
     if len(counts) < 2:
@@ -613,12 +710,33 @@ def _geography(ctx: StageContext) -> dict[str, Any]:
     from crowdpulse.report.geography import country_table, plot_countries, region_counts
 
     p = ctx.params
-    table = pq.read_table(ctx.upstream["ingest"].file("corpus.parquet"), columns=list(_GEO_INPUTS))
     tagger = Geotagger(geocoder=p["geocoder"], min_confidence=p["min_confidence"], quiet=True)
-    tagged = tagger.tag(table)
+    # batch by batch: geo.parquet is written as it comes; only country, us_state and
+    # author_id of each post are kept for the tables (no locations, no coordinates)
+    geo_columns = ["id", *[f.name for f in GEOTAG_FIELDS]]
+    kept: list[pa.Table] = []
+    present = {"coordinates": 0, "place": 0, "profile_location": 0}
+    inputs = {"coordinates": "latitude", "place": "place_country_code"}
+    inputs["profile_location"] = "author_location"
+    n_posts = 0
+    writer: pq.ParquetWriter | None = None
+    try:
+        for part in _tables(ctx.upstream["ingest"].file("corpus.parquet"), list(_GEO_INPUTS)):
+            tagged = tagger.tag(part)
+            geo = tagged.select(geo_columns)
+            if writer is None:
+                schema = geo.schema
+                writer = pq.ParquetWriter(ctx.path("geo.parquet"), schema, compression="zstd")
+            writer.write_table(geo.cast(schema))
+            kept.append(tagged.select(["country", "us_state", "author_id"]))
+            for key, column in inputs.items():
+                present[key] += int(pc.sum(pc.is_valid(part[column])).as_py() or 0)
+            n_posts += part.num_rows
+    finally:
+        if writer is not None:
+            writer.close()
     ctx.bar.advance()
-    geo = tagged.select(["id", *[f.name for f in GEOTAG_FIELDS]])
-    pq.write_table(geo, ctx.path("geo.parquet"), compression="zstd")
+    tagged = pa.concat_tables(kept)
     countries = country_table(tagged, p["affected"])
     write_csv(countries, ctx.path("countries.csv"))
     by_source = {name: int(tagger.counts[name]) for name in ("coordinates", "place", "profile")}
@@ -648,13 +766,8 @@ def _geography(ctx: StageContext) -> dict[str, Any]:
             plot_countries(countries, ctx.path(f"countries.{fmt}"))
         figure = "countries.png"
     ctx.bar.advance()
-    present = {
-        "coordinates": int(pc.sum(pc.is_valid(table["latitude"])).as_py() or 0),
-        "place": int(pc.sum(pc.is_valid(table["place_country_code"])).as_py() or 0),
-        "profile_location": int(pc.sum(pc.is_valid(table["author_location"])).as_py() or 0),
-    }
     return {
-        "posts": table.num_rows,
+        "posts": n_posts,
         "tagged": sum(by_source.values()),
         "by_source": by_source,
         "inputs_present": present,
@@ -673,25 +786,31 @@ def _geography(ctx: StageContext) -> dict[str, Any]:
 def _emojis(ctx: StageContext) -> dict[str, Any]:
     import logging
 
-    from crowdpulse.emoji import analyze_emojis, write_emoji_report
+    from crowdpulse.emoji import analyze_emojis_file, write_emoji_report
     from crowdpulse.geo.geotag import GEOTAG_FIELDS
 
     event = _state(ctx).event
     p = ctx.params
-    table = pq.read_table(ctx.upstream["labels"].file("labelled.parquet"))
-    geo = pq.read_table(ctx.upstream["geography"].file("geo.parquet"))
-    index = pc.index_in(table.column("id"), value_set=geo.column("id"))
-    for f in GEOTAG_FIELDS:
-        if f.name in table.column_names:
-            table = table.drop_columns([f.name])
-        table = table.append_column(f, geo.column(f.name).take(index))
+    # the labelled posts with their geotags, joined in corpus order batch by batch
+    joined = ctx.path(".emoji_input.parquet")
+    add_columns_in_order(
+        ctx.upstream["labels"].file("labelled.parquet"),
+        ctx.upstream["geography"].file("geo.parquet"),
+        joined,
+        [f.name for f in GEOTAG_FIELDS],
+        source_columns=["id", "created_at", "emojis", "solidarity"],
+    )
     logger = logging.getLogger("crowdpulse.emoji.pipeline")
     level = logger.level
     logger.setLevel(logging.ERROR)  # the page says when no affected region is listed
     try:
-        analysis = analyze_emojis(table, event, top_k=p["top_k"], quiet=True)
+        with _engine(_state(ctx).options) as engine:
+            analysis = analyze_emojis_file(
+                joined, event, top_k=p["top_k"], quiet=True, engine=engine
+            )
     finally:
         logger.setLevel(level)
+        joined.unlink(missing_ok=True)
     ctx.bar.advance()
     report = write_emoji_report(
         analysis, ctx.folder, formats=tuple(p["formats"]), seed=p["seed"], quiet=True
@@ -707,16 +826,8 @@ def _emojis(ctx: StageContext) -> dict[str, Any]:
 
 
 def _firestorm(ctx: StageContext) -> dict[str, Any]:
-    import networkx as nx
-
-    from crowdpulse.firestorm import FirestormOptions, run_firestorm, target_post_mask
-    from crowdpulse.network import (
-        compare_periods,
-        count_classes,
-        plot_class_counts,
-        plot_window_metrics,
-        window_graph,
-    )
+    from crowdpulse.firestorm import FirestormOptions, run_firestorm
+    from crowdpulse.firestorm.pipeline import network_analyses
 
     state = _state(ctx)
     event, options = state.event, state.options
@@ -739,53 +850,36 @@ def _firestorm(ctx: StageContext) -> dict[str, Any]:
     files = {k: Path(v).name for k, v in result.write(ctx.folder).items()}
     ctx.bar.advance()
     truth = result.truth
-    start = truth.time(truth.start_bucket)
-    write_csv(result.metrics, ctx.path("window_metrics.csv"))
-    files["window_metrics"] = "window_metrics.csv"
-    png, _ = plot_window_metrics(
-        result.metrics,
-        ctx.path("figure2_window_metrics.png"),
-        firestorm_start=start,
-        title=f"{event.name}: mention network of the last {fs_options.window_buckets} buckets",
-    )
-    files["figure2"] = png.name
-    notes: list[str] = []
-    periods = None
-    if start is not None:
-        mask = target_post_mask(table, p["target"])
-        periods = compare_periods(table, start, firestorm_posts=mask)
-        write_csv(periods, ctx.path("periods.csv"))
-        files["periods"] = "periods.csv"
-        try:
-            png, _ = plot_class_counts(
-                count_classes([periods]),
-                ctx.path("figure4_classes.png"),
-                title=f"{event.name}: firestorm posts vs the week before (Welch t-test, p < 0.01)",
-            )
-            files["figure4"] = png.name
-        except ConfigError as exc:
-            notes.append(f"Figure 4 not drawn: {exc}")
-    else:
-        notes.append("no ground-truth start: the target is never the most frequent one")
-    peak = truth.peak_in_degree_bucket
-    network: dict[str, Any] | None = None
-    if peak is not None:
-        from datetime import timedelta
+    # The same call as crowdpulse firestorm: Figure 2, periods.csv, Figure 4.
+    analyses = network_analyses(table, result, ctx.folder)
+    files.update({k: Path(v).name for k, v in analyses.files.items()})
+    notes = list(analyses.notes)
+    periods = analyses.periods
+    from crowdpulse.network.gexf import peak_window, write_networks
 
-        end = truth.time(peak + 1)
-        assert end is not None
-        begin = end - timedelta(minutes=fs_options.bucket_minutes * fs_options.window_buckets)
-        graph = window_graph(table, begin, end, network="mention")
-        nx.write_gexf(graph, ctx.path("mention_network_peak.gexf"))
-        files["network"] = "mention_network_peak.gexf"
+    network: dict[str, Any] | None = None
+    window = peak_window(result)
+    if window is not None:
+        written = write_networks(
+            table,
+            ctx.folder,
+            window[0],
+            window[1],
+            bucket_minutes=fs_options.bucket_minutes,
+            target=p["target"],
+        )
+        files.update({k: Path(v).name for k, v in written["files"].items()})
         network = {
-            "start": _iso(begin),
-            "end": _iso(end),
-            "nodes": graph.number_of_nodes(),
-            "edges": graph.number_of_edges(),
+            "start": _iso(window[0]),
+            "end": _iso(window[1]),
+            "nodes": written["networks"]["mention"]["nodes"],
+            "edges": written["networks"]["mention"]["edges"],
+            "retweet_nodes": written["networks"]["retweet"]["nodes"],
+            "retweet_edges": written["networks"]["retweet"]["edges"],
+            "target_found": written["networks"]["mention"]["target_found"],
         }
     else:
-        notes.append("the mention network has no edges: no in-degree peak, no network file")
+        notes.append("the series have no peak: no network files")
     ctx.bar.advance()
     summary = result.summary()
     summary["truth"] = truth.to_dict()
@@ -812,14 +906,37 @@ def _firestorm(ctx: StageContext) -> dict[str, Any]:
     return summary
 
 
+def _typed(run: Any, kind: type[StageResult]) -> Any:
+    """Check a stage's summary against its typed result before the cache stores it."""
+
+    def checked(ctx: StageContext) -> dict[str, Any]:
+        summary = run(ctx)
+        kind.from_dict(json.loads(json.dumps(summary, default=_default)))
+        return summary
+
+    checked.__name__ = getattr(run, "__name__", kind.stage)
+    checked.__doc__ = run.__doc__
+    return checked
+
+
 REPORT_STAGES: tuple[StageSpec, ...] = (
-    StageSpec("ingest", "Ingest", _ingest, (), steps=1, fatal=True),
-    StageSpec("features", "Features", _features, ("ingest",), steps=1, fatal=True),
-    StageSpec("labels", "Labels", _labels, ("features",), steps=2),
-    StageSpec("solidarity", "Solidarity classifiers", _solidarity, ("labels",), steps=3),
-    StageSpec("geography", "Geography", _geography, ("ingest",), steps=2),
-    StageSpec("emojis", "Emojis", _emojis, ("labels", "geography"), steps=2),
-    StageSpec("firestorm", "Firestorm", _firestorm, ("features",), steps=3),
+    StageSpec("ingest", "Ingest", _typed(_ingest, IngestResult), (), steps=1, fatal=True),
+    StageSpec(
+        "features", "Features", _typed(_features, FeaturesResult), ("ingest",), steps=1, fatal=True
+    ),
+    StageSpec("labels", "Labels", _typed(_labels, LabelsResult), ("features",), steps=2),
+    StageSpec(
+        "solidarity",
+        "Solidarity classifiers",
+        _typed(_solidarity, SolidarityResult),
+        ("labels",),
+        steps=3,
+    ),
+    StageSpec("geography", "Geography", _typed(_geography, GeographyResult), ("ingest",), steps=2),
+    StageSpec("emojis", "Emojis", _typed(_emojis, EmojisResult), ("labels", "geography"), steps=2),
+    StageSpec(
+        "firestorm", "Firestorm", _typed(_firestorm, FirestormStageResult), ("features",), steps=3
+    ),
 )
 """The report's stages, in the order they run."""
 
