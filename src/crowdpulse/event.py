@@ -24,12 +24,24 @@ An event names what was collected and what to look for in it. Example::
     bucket = "1D"                        # day buckets for temporal diffusion
     min_count = 25                       # leave out emojis under this count per bucket
 
+    [ingest]                             # optional: how CSV inputs are read
+    csv_map = {text = "text", created_at = "time", author_handle = "user"}
+    time_format = "%m/%d/%y %H:%M"       # else recognised; ambiguous day/month is refused
+    timezone = "Europe/Berlin"           # zone of times without an offset (default UTC)
+    encoding = "latin-1"                 # default: UTF-8 with a Windows-1252 fallback
+    set = {mention_handles = "@klm"}     # constant fields, e.g. replies to one account
+
+    [privacy]                            # optional: pseudonymise accounts everywhere
+    salt_env = "CROWDPULSE_SALT"         # the environment variable holding the secret salt
+    quarantine_excerpts = "redact"       # or "pseudonymize" (JSON inputs)
+
 :func:`load_event` validates every field and raises :class:`ConfigError` naming the
 field that is wrong.
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +55,7 @@ __all__ = [
     "Event",
     "FirestormSettings",
     "LabelSource",
+    "PrivacySettings",
     "event_from_dict",
     "event_to_toml",
     "load_event",
@@ -77,11 +90,17 @@ class FirestormSettings:
             lower-cased.
         bucket_minutes: Length of a time bucket (paper: 30).
         window_buckets: Buckets in a network window (paper: 24, i.e. 12 hours).
+        preset: ``"early-warning"`` (episode alerts) or ``"paper"`` (the published
+            per-series change points); see :mod:`crowdpulse.firestorm.monitor`.
+        monitor: The ``[firestorm.monitor]`` table as ``(key, value)`` pairs
+            (:class:`crowdpulse.firestorm.MonitorOptions` checks them).
     """
 
     target: str
     bucket_minutes: int = 30
     window_buckets: int = 24
+    preset: str = "early-warning"
+    monitor: tuple[tuple[str, Any], ...] = ()
 
     @property
     def kind(self) -> str:
@@ -109,6 +128,20 @@ class EmojiSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """How an event's accounts are pseudonymised (see :mod:`crowdpulse.io.pseudonym`).
+
+    Attributes:
+        salt_env: Name of the environment variable that holds the secret salt.
+        quarantine_excerpts: ``redact`` or ``pseudonymize``: what the quarantine
+            keeps of a rejected record's raw text.
+    """
+
+    salt_env: str
+    quarantine_excerpts: str = "redact"
+
+
+@dataclass(frozen=True)
 class Event:
     """A validated event description.
 
@@ -125,6 +158,11 @@ class Event:
         labels: Where solidarity labels come from, or None.
         firestorm: The firestorm to look for, or None.
         emojis: Settings of the emoji analyses.
+        ingest: How CSV inputs are read (``csv_map``, ``time_format``, ``timezone``,
+            ``encoding``, ``set``), as given; empty if not.
+        privacy: Pseudonymisation, or None: ``salt_env`` names the environment
+            variable that holds the salt (the salt itself is never in the TOML nor in
+            any output), ``quarantine_excerpts`` is ``redact`` or ``pseudonymize``.
     """
 
     name: str
@@ -138,6 +176,28 @@ class Event:
     labels: LabelSource | None = None
     firestorm: FirestormSettings | None = None
     emojis: EmojiSettings = field(default_factory=EmojiSettings)
+    ingest: dict[str, Any] = field(default_factory=dict)
+    privacy: PrivacySettings | None = None
+
+    def pseudonymize_salt(self) -> str | None:
+        """The salt of a ``[privacy]`` event, read from its environment variable.
+
+        Returns:
+            The salt, or None when the event has no ``[privacy]`` section.
+
+        Raises:
+            ConfigError: The variable is unset or empty.
+        """
+        if self.privacy is None:
+            return None
+        salt = os.environ.get(self.privacy.salt_env, "")
+        if not salt:
+            raise ConfigError(
+                f"the environment variable {self.privacy.salt_env} (the salt) is not set",
+                field="privacy.salt_env",
+                path=None if self.path is None else str(self.path),
+            )
+        return salt
 
 
 def parse_time(value: Any, *, field_name: str, path: str | None = None) -> datetime:
@@ -239,13 +299,32 @@ def _string_list(table: dict[str, Any], key: str, where: str, path: str | None) 
 
 _TOP_KEYS = {
     "name", "keywords", "lang", "start", "end", "inputs", "affected_countries",
-    "labels", "firestorm", "emojis",
-}  # fmt: skip
+    "labels", "firestorm", "emojis", "ingest", "cluster", "privacy",
+}  # fmt: skip  # [cluster] is read by crowdpulse.engine.cluster_config
 _SECTION_KEYS = {
     "labels": {"sheet", "column", "positive"},
-    "firestorm": {"target", "bucket_minutes", "window_buckets"},
+    "firestorm": {"target", "bucket_minutes", "window_buckets", "preset", "monitor"},
     "emojis": {"bucket", "min_count"},
+    "ingest": {"csv_map", "time_format", "timezone", "encoding", "set"},
+    "privacy": {"salt_env", "quarantine_excerpts"},
 }
+
+
+def _ingest_section(raw: dict[str, Any], path: str | None) -> dict[str, Any]:
+    section = _section(raw, "ingest", path)
+    if section is None:
+        return {}
+    for key in ("time_format", "timezone", "encoding"):
+        _expect(section, key, str, f"ingest.{key}", path)
+    for key in ("csv_map", "set"):
+        table = _expect(section, key, dict, f"ingest.{key}", path)
+        for name, value in (table or {}).items():
+            ok = isinstance(value, str) or (
+                key == "set" and isinstance(value, list) and all(isinstance(v, str) for v in value)
+            )
+            if not ok:
+                raise ConfigError("expected a string", field=f"ingest.{key}.{name}", path=path)
+    return dict(section)
 
 
 def _check_keys(table: dict[str, Any], allowed: set[str], prefix: str, path: str | None) -> None:
@@ -265,6 +344,16 @@ def _section(raw: dict[str, Any], name: str, path: str | None) -> dict[str, Any]
     return section
 
 
+#: Upper bounds of whole-number settings: a year of minutes, a year of 1-minute
+#: buckets, a billion posts. Larger values are typing mistakes that would overflow
+#: time arithmetic.
+_MAXIMA = {
+    "bucket_minutes": 366 * 24 * 60,
+    "window_buckets": 366 * 24 * 60,
+    "min_count": 1_000_000_000,
+}
+
+
 def _positive_int(
     table: dict[str, Any], key: str, default: int, where: str, path: str | None
 ) -> int:
@@ -273,7 +362,27 @@ def _positive_int(
         return default
     if isinstance(value, bool) or value < 1:
         raise ConfigError("expected a whole number of at least 1", field=where, path=path)
+    maximum = _MAXIMA.get(key)
+    if maximum is not None and value > maximum:
+        raise ConfigError(f"expected a whole number of at most {maximum:,}", field=where, path=path)
     return int(value)
+
+
+def _privacy_section(raw: dict[str, Any], path: str | None) -> PrivacySettings | None:
+    section = _section(raw, "privacy", path)
+    if section is None:
+        return None
+    salt_env = _expect(section, "salt_env", str, "privacy.salt_env", path)
+    if not salt_env or not salt_env.strip():
+        raise ConfigError(
+            "name the environment variable that holds the salt", field="privacy.salt_env", path=path
+        )
+    mode = _expect(section, "quarantine_excerpts", str, "privacy.quarantine_excerpts", path)
+    if mode is not None and mode not in ("redact", "pseudonymize"):
+        raise ConfigError(
+            "expected 'redact' or 'pseudonymize'", field="privacy.quarantine_excerpts", path=path
+        )
+    return PrivacySettings(salt_env.strip(), mode or "redact")
 
 
 def event_from_dict(
@@ -339,7 +448,15 @@ def event_from_dict(
             window_buckets=_positive_int(
                 section, "window_buckets", 24, "firestorm.window_buckets", path
             ),
+            preset=_expect(section, "preset", str, "firestorm.preset", path) or "early-warning",
+            monitor=tuple(
+                sorted((_expect(section, "monitor", dict, "firestorm.monitor", path) or {}).items())
+            ),
         )
+        if firestorm.preset not in ("early-warning", "paper"):
+            raise ConfigError(
+                "expected 'early-warning' or 'paper'", field="firestorm.preset", path=path
+            )
     emojis = EmojiSettings()
     section = _section(raw, "emojis", path)
     if section is not None:
@@ -360,6 +477,8 @@ def event_from_dict(
         labels=labels,
         firestorm=firestorm,
         emojis=emojis,
+        ingest=_ingest_section(raw, path),
+        privacy=_privacy_section(raw, path),
     )
 
 
@@ -446,7 +565,26 @@ def event_to_toml(event: Event, *, relative_to: Path | None = None) -> str:
         lines.append(f"target = {_toml_value(fs.target)}")
         lines.append(f"bucket_minutes = {fs.bucket_minutes}")
         lines.append(f"window_buckets = {fs.window_buckets}")
+        if fs.preset != "early-warning":
+            lines.append(f"preset = {_toml_value(fs.preset)}")
+        if fs.monitor:
+            lines.append("\n[firestorm.monitor]")
+            for key, value in fs.monitor:
+                number = isinstance(value, float) and not isinstance(value, bool)
+                lines.append(f"{key} = {value!r}" if number else f"{key} = {_toml_value(value)}")
     lines.append("\n[emojis]")
     lines.append(f"bucket = {_toml_value(event.emojis.bucket)}")
     lines.append(f"min_count = {event.emojis.min_count}")
+    if event.ingest:
+        lines.append("\n[ingest]")
+        for key, value in event.ingest.items():
+            if isinstance(value, dict):
+                inner = ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items())
+                lines.append(f"{key} = {{{inner}}}")
+            else:
+                lines.append(f"{key} = {_toml_value(value)}")
+    if event.privacy is not None:
+        lines.append("\n[privacy]")
+        lines.append(f"salt_env = {_toml_value(event.privacy.salt_env)}")
+        lines.append(f"quarantine_excerpts = {_toml_value(event.privacy.quarantine_excerpts)}")
     return "\n".join(lines) + "\n"

@@ -42,7 +42,12 @@ field                       type                    meaning
 ``place_country_code``      string                  ISO 3166-1 alpha-2 of the tagged place
 ``label``                   string                  a label carried by the input itself (e.g. the
                                                     CrisisLexT26 information type), else null
-``source_format``           string                  ``v1``, ``v2``, ``twarc2-flat`` or ``csv``
+``platform``                string                  where the post was made: ``twitter``,
+                                                    ``bluesky``, ``mastodon``, ``reddit``,
+                                                    ``telegram`` (or a third-party reader's name)
+``source_format``           string                  the reader: ``v1``, ``v2``, ``twarc2-flat``,
+                                                    ``csv``, ``bluesky-jetstream``, ... (see
+                                                    :mod:`crowdpulse.io.registry`)
 ``source_file``             string                  the file the post was read from
 ``source_line``             int64                   its 1-based line in that file (for a v2 page,
                                                     the page's line); the data row for CSV
@@ -98,6 +103,7 @@ POST_SCHEMA: pa.Schema = pa.schema(
         pa.field("latitude", pa.float64()),
         pa.field("place_country_code", _STR),
         pa.field("label", _STR),
+        pa.field("platform", _STR),
         pa.field("source_format", _STR),
         pa.field("source_file", _STR),
         pa.field("source_line", pa.int64()),
@@ -114,19 +120,28 @@ def empty_table() -> pa.Table:
 def validate_table(table: pa.Table) -> pa.Table:
     """Check that ``table`` holds every post column with the right type.
 
-    Extra columns (added by later stages) are allowed and kept.
+    Extra columns (added by later stages) are allowed and kept. A corpus written
+    before the ``platform`` column existed gets it (``twitter``, the only platform
+    read then).
 
     Args:
         table: A table read from a corpus file.
 
     Returns:
-        The same table.
+        The same table (with ``platform`` added to an older corpus).
 
     Raises:
         InputError: A post column is missing or has the wrong type.
     """
     from crowdpulse.exceptions import InputError
 
+    if "platform" not in table.column_names and "source_format" in table.column_names:
+        # A corpus written before the platform column existed: all its readers were
+        # Twitter's, so the column is added (at its place) rather than refused.
+        at = table.column_names.index("source_format")
+        table = table.add_column(
+            at, POST_SCHEMA.field("platform"), pa.array(["twitter"] * table.num_rows, _STR)
+        )
     for field in POST_SCHEMA:
         if field.name not in table.column_names:
             raise InputError("not a crowdpulse corpus: column is missing", field=field.name)

@@ -1,25 +1,42 @@
 """Parse blocks of JSON lines into Arrow with an explicit schema, isolating bad lines.
 
-The fast path hands a whole block to ``pyarrow.json`` (C++, multi-threaded). When the
-block does not parse, or does not give one row a line, the block is bisected until
-each bad line stands alone; those lines are rejected with the parser's message and
-every good line is kept. UTF-8 is checked first, since the Arrow parser does not.
+The fast path hands a whole block to ``pyarrow.json`` (C++, multi-threaded), but only
+when every line of the block starts with ``{``: the Arrow JSON reader crashes the
+process (a segmentation fault, pyarrow 17-21) on a block whose first value is a lone
+scalar such as ``null``, so no piece that could start with one is ever given to it.
+When the block does not qualify, does not parse, or does not give one row a line,
+every line is first checked on its own with ``orjson``: a line that is not UTF-8, not
+valid JSON, not a JSON object or longer than :data:`MAX_LINE_BYTES` is rejected with
+the reason; the remaining lines, all single JSON objects, are bisected with the Arrow
+parser until each line that does not fit the schema (a field of an unexpected type)
+stands alone, and every good line is kept. Nesting depth needs no bound here: the
+Arrow parser is not recursive (a line nested 1,000,000 levels deep parses) and skips
+fields outside the schema, so an object deeper than orjson's 1,024 levels is handed to
+it like any other object, and a line is read the same in a clean block and beside a
+bad line.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import numpy as np
+import orjson
 import pyarrow as pa
 import pyarrow.json as pj
 
 from crowdpulse.io.records import Rejected, excerpt
 from crowdpulse.io.source import Block
 
-__all__ = ["ParsedBlock", "parse_block"]
+__all__ = ["MAX_LINE_BYTES", "ParsedBlock", "parse_block"]
 
+#: Longest JSON line read, in bytes; a longer line is quarantined. Set
+#: ``crowdpulse.io.arrowjson.MAX_LINE_BYTES`` to change it (a post is a few kB).
+MAX_LINE_BYTES = 16 << 20
+
+_BOM = b"\xef\xbb\xbf"
 _BLANK_LINE = re.compile(rb"\n[ \t\r]*\n")
 _ROW_SUFFIX = re.compile(r"\s*in row \d+$")
 _COLUMN = re.compile(r"Column\((/[^)]*)\)")
@@ -114,20 +131,67 @@ def _bisect(
     return tables, kept, rejected
 
 
-def _check_utf8(
+def _line_problem(line: bytes) -> str | None:
+    """Why a line cannot be handed to the Arrow parser, or None when it is one JSON object."""
+    if len(line) > MAX_LINE_BYTES:
+        return f"line longer than the limit of {MAX_LINE_BYTES:,} bytes ({len(line):,})"
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"invalid UTF-8 (byte {exc.start + 1} of the line)"
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        message = str(exc)
+        if "depth" in message.lower() or "recursion" in message.lower():
+            if line.lstrip()[:1] == b"{":
+                return None  # an object: Arrow reads any depth, as on the fast path
+            return "nested deeper than 1,024 levels"
+        return f"not valid JSON ({message})"
+    if not isinstance(value, dict):
+        return f"a JSON {_json_kind(value)}, not an object"
+    return None
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array"
+
+
+def _check_lines(
     lines: list[bytes], numbers: list[int], path: str
 ) -> tuple[list[bytes], list[int], list[Rejected]]:
+    """Keep only the lines that are one JSON object each; reject the others."""
     good, good_numbers, rejected = [], [], []
     for line, number in zip(lines, numbers, strict=True):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            reason = f"invalid UTF-8 (byte {exc.start + 1} of the line)"
-            rejected.append(Rejected(path, number, reason, None, excerpt(line)))
+        problem = _line_problem(line)
+        if problem is not None:
+            rejected.append(Rejected(path, number, problem, None, excerpt(line)))
         else:
             good.append(line)
             good_numbers.append(number)
     return good, good_numbers, rejected
+
+
+def _objects_only(data: bytes, lines: int) -> bool:
+    """Whether each of the ``lines`` lines of ``data`` starts with ``{`` (cheap, no parse)."""
+    return data[:1] == b"{" and data.count(b"\n{") + 1 >= lines
+
+
+def _short_lines(data: bytes) -> bool:
+    """Whether no line is longer than :data:`MAX_LINE_BYTES`."""
+    if len(data) <= MAX_LINE_BYTES:
+        return True
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    bounds = np.concatenate(([-1], ends, [len(data)]))
+    return bool(np.diff(bounds).max() - 1 <= MAX_LINE_BYTES)
 
 
 def parse_block(block: Block, schema: pa.Schema, path: str) -> ParsedBlock:
@@ -141,9 +205,14 @@ def parse_block(block: Block, schema: pa.Schema, path: str) -> ParsedBlock:
     Returns:
         The table (rows in line order), each row's line number, and the rejects.
     """
+    if block.first_line == 1 and block.data.startswith(_BOM):
+        block = replace(block, data=block.data[len(_BOM) :])  # a UTF-8 byte-order mark
     data = block.data
     end = len(data) - 1 if data.endswith(b"\n") else len(data)
     simple = end > 0 and not data[:1].isspace() and _BLANK_LINE.search(data, 0, end) is None
+    simple = simple and _objects_only(data, block.lines)
+    if simple and MAX_LINE_BYTES < _PARALLEL_BLOCK:
+        simple = _short_lines(data)
     if simple:
         try:
             _validate_utf8(data)
@@ -161,7 +230,7 @@ def parse_block(block: Block, schema: pa.Schema, path: str) -> ParsedBlock:
                     )
                 return ParsedBlock(table, row_lines, [])
     lines, numbers = _split_lines(block)
-    lines, numbers, rejected = _check_utf8(lines, numbers, path)
+    lines, numbers, rejected = _check_lines(lines, numbers, path)
     if not lines:
         return ParsedBlock(schema.empty_table(), np.empty(0, dtype=np.int64), rejected)
     tables, kept, more = _bisect(lines, numbers, schema, path)

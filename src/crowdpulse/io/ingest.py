@@ -11,7 +11,8 @@ Every record read ends in exactly one place, so that always::
   ``<kind>_notice`` (streaming delete/limit/... notices), ``retweet`` (unless
   ``keep_retweets``), ``lang``, ``no_time`` / ``before_since`` / ``after_until``,
   ``keyword``, ``duplicate_id``, ``duplicate_text`` (the first occurrence is kept;
-  retweets are never text duplicates, since each is another account's act);
+  retweets are never text duplicates, since each is another account's act, and
+  neither are posts without words: media-only or deleted posts);
 - *kept*: the posts written to the corpus.
 
 Files are read in blocks, so memory stays bounded whatever their size; only the
@@ -20,8 +21,6 @@ dedupe sets grow (8 bytes a kept post for texts, the id strings for ids).
 
 from __future__ import annotations
 
-import shutil
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -38,15 +37,17 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from crowdpulse.exceptions import InputError
+from crowdpulse.io.atomic import atomic_path, refuse_overwrite
 from crowdpulse.io.csvfile import CsvReader
-from crowdpulse.io.pseudonym import pseudonymize_table
-from crowdpulse.io.records import ReadBatch
+from crowdpulse.io.pseudonym import private_excerpt, pseudonymize_table
+from crowdpulse.io.records import ReadBatch, Rejected
+from crowdpulse.io.registry import TWITTER_FORMATS, open_platform_reader
 from crowdpulse.io.sniff import sniff
 from crowdpulse.io.source import iter_array_blocks, iter_blocks, open_binary
 from crowdpulse.io.v1 import read_v1_blocks
 from crowdpulse.io.v2 import V2Reader
 from crowdpulse.progress import progress
-from crowdpulse.schema import FORMATS, POST_SCHEMA
+from crowdpulse.schema import POST_SCHEMA
 
 __all__ = [
     "IngestOptions",
@@ -72,9 +73,23 @@ class IngestOptions:
         keywords: Keep posts whose text or hashtags contain one of these
             (case-insensitive); empty keeps all.
         pseudonymize_salt: Replace account ids and handles by salted hashes.
+        quarantine_excerpts: With a salt, what the quarantine keeps of a rejected
+            record's raw text: ``"redact"`` (default: only its length) or
+            ``"pseudonymize"`` (mentions, account links, handle fields and every
+            number of 6 or more digits replaced; a bare handle in a CSV cell cannot
+            be recognised, so use it for JSON inputs only).
         csv_map: For CSV inputs: post field -> CSV column.
-        input_format: Force a format (``v1``, ``v2``, ``twarc2-flat``, ``csv``)
-            instead of sniffing.
+        input_format: Force a format of :mod:`crowdpulse.io.registry` (``v1``,
+            ``v2``, ``twarc2-flat``, ``csv``, ``mastodon``, ...) instead of sniffing.
+        time_format: For CSV inputs: ``strftime`` format of the time column
+            (recognised from the values if None).
+        timezone: For CSV inputs: IANA zone of times without an offset (UTC if None).
+        encoding: For CSV inputs: the encoding (None: UTF-8 with a counted
+            Windows-1252 fallback per field).
+        constants: For CSV inputs: constant fields (``{"mention_handles": "@x"}``).
+        allow_empty: Write a corpus even when no post is kept (else an error).
+        glob: For folders: read only files whose name matches this pattern.
+        strict: Make a skipped input (a file holding no posts) an error.
     """
 
     keep_retweets: bool = False
@@ -84,8 +99,16 @@ class IngestOptions:
     until: datetime | None = None
     keywords: tuple[str, ...] = ()
     pseudonymize_salt: str | None = None
+    quarantine_excerpts: str = "redact"
     csv_map: Mapping[str, str] | None = None
     input_format: str | None = None
+    time_format: str | None = None
+    timezone: str | None = None
+    encoding: str | None = None
+    constants: Mapping[str, Any] | None = None
+    allow_empty: bool = True
+    glob: str | None = None
+    strict: bool = False
 
 
 @dataclass
@@ -99,7 +122,9 @@ class IngestSummary:
         quarantined: Malformed or unknown records.
         incomplete: Kept posts with a missing expansion (v2), fields left null.
         api_errors: Error entries inside API v2 pages (not records).
-        files: Per input: path, format and its own counts.
+        files: Per input: path, format and its own counts (a skipped file: its
+            ``skipped`` reason and zero counts).
+        skipped: Inputs skipped because they hold no posts.
         output: The corpus written.
         quarantine_file: Where rejects were written (None if there were none).
         seconds: Wall time.
@@ -112,6 +137,7 @@ class IngestSummary:
     incomplete: int = 0
     api_errors: int = 0
     files: list[dict[str, Any]] = field(default_factory=list)
+    skipped: int = 0
     output: str | None = None
     quarantine_file: str | None = None
     seconds: float = 0.0
@@ -126,6 +152,7 @@ class IngestSummary:
             "incomplete": self.incomplete,
             "api_errors": self.api_errors,
             "files": self.files,
+            "skipped": self.skipped,
             "output": self.output,
             "quarantine_file": self.quarantine_file,
             "seconds": round(self.seconds, 3),
@@ -169,7 +196,10 @@ class PostFilter:
                 alive[hit] = False
 
         if not options.keep_retweets:
-            drop(pc.is_valid(posts["retweeted_id"]), "retweet")
+            retweet = pc.or_(
+                pc.is_valid(posts["retweeted_id"]), pc.is_valid(posts["retweeted_author_handle"])
+            )
+            drop(retweet, "retweet")
         if options.lang is not None:
             drop(pc.fill_null(pc.not_equal(posts["lang"], options.lang), True), "lang")
         if options.since is not None or options.until is not None:
@@ -197,7 +227,9 @@ class PostFilter:
         if options.dedupe:
             ids = posts["id"].to_pylist()
             texts = posts["text"].to_pylist()
-            retweets = pc.is_valid(posts["retweeted_id"]).to_numpy(zero_copy_only=False)
+            retweets = pc.or_(
+                pc.is_valid(posts["retweeted_id"]), pc.is_valid(posts["retweeted_author_handle"])
+            ).to_numpy(zero_copy_only=False)
             dup_id = np.zeros(n, dtype=bool)
             dup_text = np.zeros(n, dtype=bool)
             for i in np.flatnonzero(alive):
@@ -205,8 +237,8 @@ class PostFilter:
                     dup_id[i] = True
                     continue
                 self._ids.add(ids[i])
-                if retweets[i]:
-                    continue
+                if retweets[i] or not texts[i].strip():
+                    continue  # a post without words (media only, deleted) repeats nothing
                 digest = hash(texts[i].strip())
                 if digest in self._texts:
                     dup_text[i] = True
@@ -226,38 +258,43 @@ class _Input:
     name: str
     format: str
     array: bool = False
+    document: bool = False
 
 
-def _plan(paths: Sequence[str], options: IngestOptions, spool: Path) -> list[_Input]:
+def _plan(
+    paths: Sequence[str],
+    options: IngestOptions,
+    spool: Path,
+    summary: IngestSummary | None = None,
+) -> list[_Input]:
     """Check every input and tell its format before anything is written.
 
-    Standard input (``-``) is copied to a file in ``spool`` first, so that it can be
-    sniffed and read like any file.
+    Folders are expanded; standard input and pipes are copied to ``spool`` first
+    (see :func:`crowdpulse.io.inputs.plan_inputs`); files holding no posts are
+    skipped and listed in ``summary``.
     """
-    if options.input_format is not None and options.input_format not in FORMATS:
-        raise InputError(f"unknown format {options.input_format!r}; known: {', '.join(FORMATS)}")
-    planned: list[_Input] = []
-    for path in paths:
-        name = path
-        if path == "-":
-            path = str(spool / f"stdin-{len(planned)}")
-            with open(path, "wb") as copy:
-                shutil.copyfileobj(sys.stdin.buffer, copy, 1 << 20)
-            name = "<stdin>"
-        if options.input_format is None:
-            try:
-                sniffed = sniff(path)
-            except InputError as exc:
-                raise InputError(exc.reason, path=name, line=exc.line, field=exc.field) from None
-            planned.append(_Input(path, name, sniffed.format, sniffed.array))
-        else:
-            open_binary(path).close()
-            planned.append(_Input(path, name, options.input_format))
-    return planned
+    from crowdpulse.io.inputs import plan_inputs
+
+    planned, skipped = plan_inputs(
+        list(paths),
+        input_format=options.input_format,
+        spool=spool,
+        glob=options.glob,
+        strict=options.strict,
+    )
+    if summary is not None:
+        summary.files.extend(skipped)
+        summary.skipped += len(skipped)
+    return [_Input(p.path, p.name, p.format, p.array, p.document) for p in planned]
 
 
 def iter_file_batches(
-    path: str, options: IngestOptions, *, fmt: str | None = None, array: bool = False
+    path: str,
+    options: IngestOptions,
+    *,
+    fmt: str | None = None,
+    array: bool = False,
+    document: bool = False,
 ) -> tuple[Any, Iterator[ReadBatch]]:
     """Open one raw input and iterate its batches.
 
@@ -266,6 +303,7 @@ def iter_file_batches(
         options: Ingest options (``input_format``, ``csv_map``).
         fmt: The format when already known (else sniffed, or ``options.input_format``).
         array: Whether the JSON records sit in one top-level array (with ``fmt``).
+        document: Whether the file is one JSON document holding the records.
 
     Returns:
         The reader state (with ``source_format``, ``incomplete``, ``api_errors``) and
@@ -278,9 +316,18 @@ def iter_file_batches(
         fmt = options.input_format
         if fmt is None:
             sniffed = sniff(path)
-            fmt, array = sniffed.format, sniffed.array
+            fmt, array, document = sniffed.format, sniffed.array, sniffed.document
+    if fmt not in TWITTER_FORMATS:
+        return open_platform_reader(fmt, path, array=array, document=document)
     if fmt == "csv":
-        reader = CsvReader(path, column_map=options.csv_map)
+        reader = CsvReader(
+            path,
+            column_map=options.csv_map,
+            time_format=options.time_format,
+            timezone=options.timezone,
+            encoding=options.encoding,
+            constants=options.constants,
+        )
         return reader, reader.read()
     handle = open_binary(path)
     blocks = iter_array_blocks(handle, path=path) if array else iter_blocks(handle, path=path)
@@ -311,6 +358,14 @@ def _rename(batch: ReadBatch, name: str) -> None:
     batch.rejected = [replace(r, file=name) for r in batch.rejected]
 
 
+def _private(rejected: Rejected, options: IngestOptions) -> Rejected:
+    """A quarantined record as the pseudonymisation setting lets it be written."""
+    salt = options.pseudonymize_salt
+    if not salt:
+        return rejected
+    return replace(rejected, raw=private_excerpt(rejected.raw, salt, options.quarantine_excerpts))
+
+
 def default_quarantine_path(output: str | Path) -> Path:
     """``corpus.parquet`` -> ``corpus.quarantine.jsonl`` beside it."""
     output = Path(output)
@@ -328,7 +383,11 @@ def _posts(
     with progress("ingest", total=None, quiet=quiet) as bar:
         for source in inputs:
             state, batches = iter_file_batches(
-                source.path, options, fmt=source.format, array=source.array
+                source.path,
+                options,
+                fmt=source.format,
+                array=source.array,
+                document=source.document,
             )
             counts: dict[str, Any] = {
                 "path": source.name,
@@ -346,7 +405,10 @@ def _posts(
                     reasons[f"{kind}_notice"] += count
                 if batch.rejected and quarantine is not None:
                     quarantine.write(
-                        b"".join(orjson.dumps(r.as_dict()) + b"\n" for r in batch.rejected)
+                        b"".join(
+                            orjson.dumps(_private(r, options).as_dict()) + b"\n"
+                            for r in batch.rejected
+                        )
                     )
                 summary.read += batch.records
                 summary.quarantined += len(batch.rejected)
@@ -363,6 +425,7 @@ def _posts(
                     yield kept
             summary.incomplete += state.incomplete
             summary.api_errors += state.api_errors
+            counts.update(getattr(state, "report", None) or {})
             summary.files.append(counts)
 
 
@@ -390,7 +453,8 @@ def ingest(
 
     Raises:
         InputError: An input is missing, empty, wrongly compressed or of no known
-            format (checked for every input before anything is written).
+            format (checked for every input before anything is written), or the
+            output or quarantine is an input (or the same file as the other).
     """
     options = options or IngestOptions()
     paths = [str(p) for p in inputs]
@@ -399,21 +463,29 @@ def ingest(
     started = time.perf_counter()
     summary = IngestSummary(output=str(output))
     quarantine_path = Path(quarantine) if quarantine else default_quarantine_path(output)
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    tmp_quarantine = quarantine_path.with_name(quarantine_path.name + ".part")
+    refuse_overwrite([("output", output), ("quarantine", quarantine_path)], paths)
     with tempfile.TemporaryDirectory(prefix="crowdpulse-") as spool:
-        planned = _plan(paths, options, Path(spool))
-        with (
-            open(tmp_quarantine, "wb") as rejects,
-            pq.ParquetWriter(str(output), POST_SCHEMA, compression="zstd") as writer,
-        ):
-            for table in _posts(planned, options, summary, rejects, quiet):
-                writer.write_table(table, row_group_size=256_000)
+        planned = _plan(paths, options, Path(spool), summary)
+        # Both files are written beside their targets and renamed only when complete:
+        # a failure or a kill leaves the previous corpus and quarantine as they were.
+        with atomic_path(output) as out_temp, atomic_path(quarantine_path) as rejects_temp:
+            with (
+                open(rejects_temp, "wb") as rejects,
+                pq.ParquetWriter(str(out_temp), POST_SCHEMA, compression="zstd") as writer,
+            ):
+                for table in _posts(planned, options, summary, rejects, quiet):
+                    writer.write_table(table, row_group_size=256_000)
+            if not summary.kept and not options.allow_empty:
+                raise InputError(
+                    f"no post kept ({summary.read:,} read, "
+                    f"{sum(summary.filtered.values()):,} filtered, "
+                    f"{summary.quarantined:,} quarantined); pass --allow-empty to write "
+                    "an empty corpus anyway"
+                )
+            if not summary.quarantined:
+                rejects_temp.unlink()  # nothing to replace the quarantine with
     if summary.quarantined:
-        tmp_quarantine.replace(quarantine_path)
         summary.quarantine_file = str(quarantine_path)
-    else:
-        tmp_quarantine.unlink()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -433,7 +505,7 @@ def read_posts(
     options = options or IngestOptions()
     summary = IngestSummary()
     with tempfile.TemporaryDirectory(prefix="crowdpulse-") as spool:
-        planned = _plan([str(p) for p in inputs], options, Path(spool))
+        planned = _plan([str(p) for p in inputs], options, Path(spool), summary)
         tables = list(_posts(planned, options, summary, None, True))
     table = pa.concat_tables(tables) if tables else POST_SCHEMA.empty_table()
     return table, summary

@@ -9,7 +9,22 @@ import pyarrow as pa
 
 from crowdpulse.schema import POST_SCHEMA
 
-__all__ = ["RowBuilder", "parse_iso_time"]
+__all__ = ["RowBuilder", "parse_iso_time", "unescape_html"]
+
+_HTML = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+
+
+def unescape_html(text: str) -> str:
+    """Undo the three HTML escapes the Twitter APIs apply to text (``&amp; &lt; &gt;``).
+
+    ``&amp;`` goes last, so that an escaped ``&amp;lt;`` becomes ``&lt;``, as typed.
+    """
+    if "&" not in text:
+        return text
+    for old, new in _HTML:
+        if old in text:
+            text = text.replace(old, new)
+    return text
 
 
 def parse_iso_time(value: Any) -> datetime | None:
@@ -29,9 +44,14 @@ def parse_iso_time(value: Any) -> datetime | None:
 
 
 class RowBuilder:
-    """Collect posts as Python values, column by column, then make one Arrow table."""
+    """Collect posts as Python values, column by column, then make one Arrow table.
 
-    def __init__(self) -> None:
+    Args:
+        platform: The ``platform`` of posts added without one.
+    """
+
+    def __init__(self, platform: str = "twitter") -> None:
+        self.platform = platform
         self._columns: dict[str, list[Any]] = {name: [] for name in POST_SCHEMA.names}
 
     def __len__(self) -> int:
@@ -43,6 +63,8 @@ class RowBuilder:
             value = values.get(name)
             if value is None and name in ("mention_ids", "mention_handles", "hashtags", "urls"):
                 value = []
+            elif value is None and name == "platform":
+                value = self.platform
             column.append(value)
 
     def table(self) -> pa.Table:

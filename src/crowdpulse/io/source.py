@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from crowdpulse.exceptions import InputError
 
@@ -36,6 +36,7 @@ _MAGIC = {
 }
 _SUFFIX = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bz2", ".zst": "zstd", ".zstd": "zstd"}
 DEFAULT_BLOCK_SIZE = 8 << 20
+_ZSTD_WINDOW = 1 << 31
 
 
 def compression_of(path: str | Path) -> str | None:
@@ -86,11 +87,62 @@ def open_binary(path: str | Path) -> BinaryIO:
     if kind == "bz2":
         return bz2.open(path, "rb")  # type: ignore[return-value]
     if kind == "zstd":
+        raw = open(path, "rb")  # noqa: SIM115 - closed with the reader
+        return io.BufferedReader(_ZstdReader(raw, str(path)), 1 << 20)
+    return open(path, "rb")
+
+
+class _ZstdReader(io.RawIOBase):
+    """Zstandard decompression that fails on a truncated archive.
+
+    ``zstandard``'s stream reader ends quietly when the input stops in the middle of
+    a frame, silently losing the rest; this reader decompresses frame by frame
+    (several frames in a row are allowed) and raises at the end of the input when
+    the last frame is not complete, as gzip and bzip2 do.
+    """
+
+    def __init__(self, raw: BinaryIO, path: str) -> None:
         import zstandard
 
-        raw = open(path, "rb")  # noqa: SIM115 - closed with the reader
-        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
-    return open(path, "rb")
+        self._zstd = zstandard
+        self._raw = raw
+        self._path = path
+        self._decoder = self._new()
+        self._pending = b""
+        self._offset = 0
+        self._started = False
+
+    def _new(self) -> Any:
+        # Reddit's monthly dumps are written with a 2 GiB window (zstd --long=31).
+        decoder = self._zstd.ZstdDecompressor(max_window_size=_ZSTD_WINDOW)
+        return decoder.decompressobj(write_size=1 << 20)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self._offset >= len(self._pending):
+            chunk = self._raw.read(1 << 20)
+            if not chunk:
+                if self._started and not self._decoder.eof:
+                    raise EOFError("truncated Zstandard archive: the last frame is not complete")
+                return 0
+            out = []
+            while chunk:
+                if self._decoder.eof:
+                    self._decoder = self._new()
+                self._started = True
+                out.append(self._decoder.decompress(chunk))
+                chunk = self._decoder.unused_data if self._decoder.eof else b""
+            self._pending, self._offset = b"".join(out), 0
+        size = min(len(buffer), len(self._pending) - self._offset)
+        buffer[:size] = memoryview(self._pending)[self._offset : self._offset + size]
+        self._offset += size
+        return size
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 def _read(handle: BinaryIO, size: int, path: str) -> bytes:
@@ -270,7 +322,14 @@ def iter_array_blocks(
                         raise InputError(
                             f"broken JSON array element: {exc.msg}", path=path, line=line
                         ) from None
-            lines.append(orjson.dumps(value))
+                except RecursionError:
+                    raise InputError(
+                        "JSON array element nested too deep to read", path=path, line=line
+                    ) from None
+            try:
+                lines.append(orjson.dumps(value))
+            except orjson.JSONEncodeError:  # deeper than orjson writes (255 levels)
+                lines.append(json.dumps(value, ensure_ascii=False).encode("utf-8"))
             numbers.append(line)
             line += buffer.count("\n", pos, end)
             pos = end

@@ -247,6 +247,7 @@ def normalise_v1(table: pa.Table, lines: np.ndarray, path: str) -> ReadBatch:
         "latitude": lat,
         "place_country_code": ops.empty_to_null(ops.field(table, "place.country_code")),
         "label": pa.nulls(n, _S),
+        "platform": pa.array(np.full(n, "twitter", dtype=object), _S),
         "source_format": pa.array(np.full(n, "v1", dtype=object), _S),
         "source_file": pa.array(np.full(n, path, dtype=object), _S),
         "source_line": pa.array(lines, pa.int64()),
