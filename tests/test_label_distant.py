@@ -1,4 +1,4 @@
-"""Distant labelling of posts and class balancing (PAPERS.md A2-A4)."""
+"""Distant labelling of posts and class balancing (Santhanam et al., 2018)."""
 
 from __future__ import annotations
 

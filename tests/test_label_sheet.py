@@ -1,4 +1,4 @@
-"""Annotator agreement and hashtag sheets (PAPERS.md A2)."""
+"""Annotator agreement and hashtag sheets (Santhanam et al., 2018)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 All models see a post through :class:`TweetAnalyzer`, built on
 :func:`crowdpulse.text.tokenize` (hashtags, mentions, URLs and emojis stay whole
 tokens). With ``emojis=False`` the emoji tokens are removed before n-grams are
-formed: the emoji ablation of RQ1 (PAPERS.md A7).
+formed: the emoji ablation of RQ1 in Santhanam et al., 2018, "I Stand With You".
 
 Tokenizing is the costly part of fitting a linear model on short texts, and cross
 validation fits the same texts many times; the token lists are therefore memoised

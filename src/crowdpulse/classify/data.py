@@ -22,7 +22,13 @@ import pyarrow as pa
 
 from crowdpulse.exceptions import InputError
 
-__all__ = ["TrainingData", "read_table", "read_training_data", "training_data_from_table"]
+__all__ = [
+    "TrainingData",
+    "read_folder",
+    "read_table",
+    "read_training_data",
+    "training_data_from_table",
+]
 
 
 @dataclass(frozen=True)
@@ -113,6 +119,50 @@ def read_table(path: str | Path) -> pa.Table:
     return table.rename_columns(names)
 
 
+def read_folder(
+    folder: str | Path, pattern: str = "*.csv", *, require: Sequence[str] = ()
+) -> pa.Table:
+    """Read every CSV under a folder (recursively) as one table with an ``event`` column.
+
+    Made for collections laid out one folder per crisis, like CrisisLexT26: the
+    ``event`` of a row is the name of its file's folder (unless the file has an
+    ``event`` column), so ``--group-col event`` leaves one event out per fold.
+
+    Args:
+        folder: The folder.
+        pattern: File name pattern.
+        require: Columns a file must have to be read; other files are skipped (e.g. the
+            tweet-id lists beside CrisisLex's labelled files).
+
+    Returns:
+        The rows of all files, in sorted path order; columns missing from a file are null.
+
+    Raises:
+        InputError: No file matches (or none has the required columns), or a file is
+            unreadable.
+    """
+    root = Path(folder)
+    files = sorted(p for p in root.rglob(pattern) if p.is_file())
+    if not files:
+        raise InputError(f"no {pattern} file in the folder", path=str(root))
+    tables = []
+    for file in files:
+        table = read_table(file)
+        if any(c.strip() not in table.column_names for c in require if c):
+            continue
+        if "event" not in table.column_names:
+            table = table.append_column(
+                "event", pa.array([file.parent.name] * table.num_rows, pa.string())
+            )
+        tables.append(table)
+    if not tables:
+        raise InputError(
+            f"no {pattern} file in the folder has the columns {', '.join(require)}",
+            path=str(root),
+        )
+    return pa.concat_tables(tables, promote_options="default")
+
+
 def _column(table: pa.Table, name: str, path: str) -> list[str | None]:
     wanted = name.strip()
     if wanted not in table.column_names:
@@ -197,7 +247,7 @@ def read_training_data(
     """Read texts and labels from a corpus Parquet file or a CSV.
 
     Args:
-        path: The file.
+        path: The file, or a folder of CSV files (see :func:`read_folder`).
         text_col: See :func:`training_data_from_table`.
         label_col: See :func:`training_data_from_table`.
         id_col: See :func:`training_data_from_table`.
@@ -212,7 +262,11 @@ def read_training_data(
     Raises:
         InputError: The file or a column is missing.
     """
-    table = read_table(path)
+    if Path(path).is_dir():
+        wanted = [c for c in (text_col, label_col if require_labels else None) if c]
+        table = read_folder(path, require=wanted)
+    else:
+        table = read_table(path)
     return training_data_from_table(
         table,
         text_col=text_col,

@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
 
+from crowdpulse.classify.tags import Tags, text_classifier_tags
 from crowdpulse.exceptions import ConfigError, MissingExtraError, NotFittedError
 
 __all__ = ["PACKAGED_ENCODER", "SentenceEmbeddingClassifier", "encode_texts", "load_encoder"]
@@ -218,6 +219,9 @@ class SentenceEmbeddingClassifier(ClassifierMixin, BaseEstimator):
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "classifier_")
+
+    def __sklearn_tags__(self) -> Tags:
+        return text_classifier_tags(super().__sklearn_tags__())
 
     def _fitted(self) -> LogisticRegression:
         if not hasattr(self, "classifier_"):

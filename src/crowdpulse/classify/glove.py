@@ -1,4 +1,4 @@
-"""Pre-trained GloVe word vectors for the LSTM's embedding layer (PAPERS.md A6).
+"""Pre-trained GloVe word vectors for the LSTM's embedding layer (Paris solidarity study, 2015).
 
 Two sources:
 

@@ -1,6 +1,7 @@
 """Linear baselines: SVM on word bigrams / TF-IDF / TF-IDF + bigrams, L2 logistic regression.
 
-PAPERS.md A5 and A8. Each model is a scikit-learn ``Pipeline`` over the shared
+The baselines of the Paris solidarity study (2015) and the term weights of
+Santhanam et al. (2018). Each model is a scikit-learn ``Pipeline`` over the shared
 :class:`~crowdpulse.classify.analyzer.TweetAnalyzer`:
 
 ==================  ========================================  =======================
@@ -39,6 +40,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.metaestimators import available_if
 
 from crowdpulse.classify.analyzer import TweetAnalyzer
+from crowdpulse.classify.tags import Tags, text_classifier_tags
 from crowdpulse.exceptions import ConfigError, NotFittedError
 
 __all__ = ["FEATURE_SETS", "CountCache", "FeatureSet", "LinearKind", "LinearTextClassifier"]
@@ -137,7 +139,7 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
             drop_hashtags=tuple(self.drop_hashtags),
         )
 
-    def _final_estimator(self) -> BaseEstimator:
+    def _final_estimator(self, n_classes: int = 2) -> BaseEstimator:
         clf: BaseEstimator
         if self.classifier == "svm":
             clf = LinearSVC(
@@ -152,10 +154,12 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
 
                 clf = CalibratedClassifierCV(clf, method="sigmoid", cv=3, ensemble=False)
         else:
+            # liblinear for two classes (the published numbers); it cannot fit three or
+            # more, where lbfgs fits one multinomial model.
             clf = LogisticRegression(
                 C=self.C,
                 class_weight=self.class_weight,
-                solver="liblinear",
+                solver="liblinear" if n_classes <= 2 else "lbfgs",
                 max_iter=self.max_iter,
                 random_state=self.random_state,
             )
@@ -177,8 +181,12 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
         weights = np.asarray([float(self.class_weight.get(v, 1.0)) for v in labels])
         return {"clf__sample_weight": weights}
 
-    def build_pipeline(self) -> Pipeline:
+    def build_pipeline(self, n_classes: int = 2) -> Pipeline:
         """The unfitted scikit-learn pipeline this model fits.
+
+        Args:
+            n_classes: Number of classes of the labels (logistic regression: liblinear
+                for two, multinomial lbfgs for more).
 
         Returns:
             ``Pipeline([("vectorizer", CountVectorizer(analyzer=...)), ("tfidf",
@@ -190,7 +198,7 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
             [
                 ("vectorizer", CountVectorizer(analyzer=self.analyzer())),
                 ("tfidf", TfidfTransformer(use_idf=tfidf)),
-                ("clf", self._final_estimator()),
+                ("clf", self._final_estimator(n_classes)),
             ]
         )
 
@@ -215,7 +223,7 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
             raise ConfigError(f"{len(texts)} texts but {len(labels)} labels")
         if len(np.unique(labels)) < 2:
             raise ConfigError("fitting needs at least two classes")
-        pipeline = self.build_pipeline()
+        pipeline = self.build_pipeline(len(np.unique(labels)))
         try:
             pipeline.fit(texts, labels, **self._fit_params(labels))
         except ValueError as exc:
@@ -228,6 +236,9 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "pipeline_")
+
+    def __sklearn_tags__(self) -> Tags:
+        return text_classifier_tags(super().__sklearn_tags__())
 
     def _fitted(self) -> Pipeline:
         if not hasattr(self, "pipeline_"):
@@ -356,7 +367,7 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
         X_train = X_train[:, used]
         X_test = X_all[test][:, used]
         steps: list[tuple[str, Any]] = [("tfidf", TfidfTransformer(use_idf=tfidf))]
-        steps.append(("clf", clone(self._final_estimator())))
+        steps.append(("clf", clone(self._final_estimator(len(np.unique(y_train))))))
         model = Pipeline(steps)
         model.fit(X_train, y_train, **self._fit_params(y_train))
         return model.predict(X_test)

@@ -1,4 +1,4 @@
-"""The RNN+LSTM classifier of the papers (PAPERS.md A6), scikit-learn compatible.
+"""The RNN+LSTM classifier of the papers (Paris solidarity study, 2015), scikit-learn compatible.
 
 Architecture and training, with the papers' choices as defaults:
 
@@ -37,6 +37,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from crowdpulse.classify.analyzer import TweetAnalyzer
 from crowdpulse.classify.glove import PACKAGED_GLOVE, load_glove
+from crowdpulse.classify.tags import Tags, text_classifier_tags
 from crowdpulse.exceptions import ConfigError, MissingExtraError, NotFittedError
 from crowdpulse.progress import progress
 
@@ -388,6 +389,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "module_")
+
+    def __sklearn_tags__(self) -> Tags:
+        return text_classifier_tags(super().__sklearn_tags__())
 
     def predict_proba(self, X: Iterable[str]) -> np.ndarray:
         """Class probabilities (softmax of the output layer).

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,25 @@ from typing import Any
 from sklearn.base import BaseEstimator
 
 from crowdpulse.exceptions import InputError
+from crowdpulse.io.atomic import atomic_path
+
+#: The deepest nesting a model file's ``schema.json`` may have (crowdpulse's own
+#: models nest at most 25 levels); deeper files are refused before parsing.
+MAX_SCHEMA_DEPTH = 100
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+
+
+def _json_depth(raw: bytes) -> int:
+    """The deepest ``[``/``{`` nesting of a JSON text, found without parsing it."""
+    import numpy as np
+
+    bare = np.frombuffer(_JSON_STRING.sub(b'""', raw), dtype=np.uint8)
+    steps = np.zeros(bare.shape, dtype=np.int64)
+    steps[(bare == ord("[")) | (bare == ord("{"))] = 1
+    steps[(bare == ord("]")) | (bare == ord("}"))] = -1
+    return int(np.cumsum(steps).max(initial=0))
+
 
 __all__ = ["TRUSTED_TYPES", "load_model", "save_model"]
 
@@ -37,6 +57,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "crowdpulse.classify.analyzer.TweetAnalyzer",
     "crowdpulse.classify.embed.SentenceEmbeddingClassifier",
     "crowdpulse.classify.linear.LinearTextClassifier",
+    "crowdpulse.classify.stack.StackedTextClassifier",
     "numpy.dtype",
     "numpy.float32",
     "numpy.float64",
@@ -77,7 +98,8 @@ def save_model(model: BaseEstimator, path: str | Path) -> Path:
 
     out = Path(path)
     if isinstance(model, LSTMClassifier):
-        model.save(out)
+        with atomic_path(out) as temp:  # never a half model file, even when killed
+            model.save(temp)
         return out
     try:
         check_is_fitted(model)
@@ -87,7 +109,8 @@ def save_model(model: BaseEstimator, path: str | Path) -> Path:
         ) from None
     import skops.io as sio
 
-    sio.dump(model, out)
+    with atomic_path(out) as temp:
+        sio.dump(model, temp)
     return out
 
 
@@ -116,8 +139,19 @@ def _schema_types(path: Path) -> set[str]:
 
     try:
         with zipfile.ZipFile(path) as archive:
-            schema = json.loads(archive.read("schema.json"))
-    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
+            raw = archive.read("schema.json")
+        depth = _json_depth(raw)
+        if depth > MAX_SCHEMA_DEPTH:
+            raise InputError(
+                f"not a crowdpulse model file: its schema nests {depth} levels deep "
+                f"(at most {MAX_SCHEMA_DEPTH})",
+                path=str(path),
+            )
+        schema = json.loads(raw)
+    except (KeyError, ValueError, zipfile.BadZipFile, RecursionError) as exc:
+        if isinstance(exc, InputError):
+            raise
+
         raise InputError(f"not a skops model file: {exc}", path=str(path)) from None
     walk(schema)
     return found

@@ -9,7 +9,14 @@ key                  model
 ``logreg``           L2 logistic regression on word TF-IDF (the term-weight model)
 ``lstm``             RNN+LSTM with GloVe embeddings (extra ``deep``)
 ``sentence-embed``   MiniLM sentence embeddings + logistic regression (extra ``embed``)
+``svm-word-char``    linear SVM on TF-IDF of word 1-2-grams and character 2-5-grams
+``stack-tfidf-embed`` stack of ``svm-word-char`` and ``sentence-embed`` with calibrated
+                     probabilities and a macro-F1 threshold (extra ``embed``)
 ==================== =============================================================
+
+:data:`MODEL_INFO` describes each key (what it is, what it costs, what it needs) and
+:data:`RECOMMENDED` names the model that won the leave-one-event-out comparison on
+CrisisLexT26 (docs/solidarity.md); ``crowdpulse classify models --json`` prints both.
 
 Add your own with :func:`register_model` (any scikit-learn classifier of texts).
 """
@@ -24,7 +31,15 @@ from sklearn.base import BaseEstimator
 
 from crowdpulse.exceptions import ConfigError
 
-__all__ = ["MODELS", "available_models", "make_model", "register_model"]
+__all__ = [
+    "MODELS",
+    "MODEL_COSTS",
+    "MODEL_INFO",
+    "RECOMMENDED",
+    "available_models",
+    "make_model",
+    "register_model",
+]
 
 
 def _linear(features: str, classifier: str, **params: Any) -> BaseEstimator:
@@ -45,6 +60,18 @@ def _embed(**params: Any) -> BaseEstimator:
     return SentenceEmbeddingClassifier(**params)
 
 
+def _stack(**params: Any) -> BaseEstimator:
+    from crowdpulse.classify.stack import StackedTextClassifier
+
+    return StackedTextClassifier(**params)
+
+
+def _word_char(**params: Any) -> BaseEstimator:
+    from crowdpulse.classify.stack import StackedTextClassifier
+
+    return StackedTextClassifier(embed=False, **params)
+
+
 MODELS: dict[str, Callable[..., BaseEstimator]] = {
     "svm-bigram": functools.partial(_linear, "bigram", "svm"),
     "svm-tfidf": functools.partial(_linear, "tfidf", "svm"),
@@ -52,7 +79,75 @@ MODELS: dict[str, Callable[..., BaseEstimator]] = {
     "logreg": functools.partial(_linear, "tfidf", "logreg"),
     "lstm": _lstm,
     "sentence-embed": _embed,
+    "svm-word-char": _word_char,
+    "stack-tfidf-embed": _stack,
 }
+
+RECOMMENDED = "stack-tfidf-embed"
+"""The key that won the CrisisLexT26 leave-one-event-out comparison (docs/solidarity.md)."""
+
+MODEL_INFO: dict[str, dict[str, Any]] = {
+    "svm-bigram": {
+        "description": "linear SVM on word-bigram counts (paper baseline a)",
+        "extra": None,
+    },
+    "svm-tfidf": {"description": "linear SVM on word TF-IDF (paper baseline b)", "extra": None},
+    "svm-tfidf-bigram": {
+        "description": "linear SVM on TF-IDF of words and bigrams (paper baseline c)",
+        "extra": None,
+    },
+    "logreg": {
+        "description": "L2 logistic regression on word TF-IDF (multinomial for 3+ classes)",
+        "extra": None,
+    },
+    "lstm": {
+        "description": "RNN+LSTM on GloVe 6B 50d embeddings (the paper's model); slow on a "
+        "CPU: about 47 s per epoch on 45k posts, a 10-fold CV takes over an hour",
+        "extra": "deep",
+    },
+    "sentence-embed": {
+        "description": "logistic regression on MiniLM sentence embeddings",
+        "extra": "embed",
+    },
+    "svm-word-char": {
+        "description": "class-balanced linear SVM on TF-IDF of word 1-2-grams and "
+        "character 2-5-grams, calibrated, macro-F1 threshold",
+        "extra": None,
+    },
+    "stack-tfidf-embed": {
+        "description": "stack of svm-word-char and sentence-embed: calibrated probabilities "
+        "and a macro-F1 threshold chosen by inner cross-validation; encoding every post with "
+        "MiniLM makes it about 40 posts per CPU-second",
+        "extra": "embed",
+    },
+}
+"""Per key: a one-line description and the extra it needs; costs are in MODEL_COSTS."""
+
+MODEL_COSTS: dict[str, dict[str, Any]] = {
+    "svm-tfidf-bigram": {
+        "train_seconds": 8.3,
+        "peak_memory_mb": 1418,
+        "predict_posts_per_second": 6228,
+    },
+    "svm-word-char": {
+        "train_seconds": 29.8,
+        "peak_memory_mb": 1149,
+        "predict_posts_per_second": 1948,
+    },
+    "stack-tfidf-embed": {
+        "train_seconds": None,
+        "train_seconds_without_encoding": 154.5,
+        "peak_memory_mb": 1186,
+        "encode_cpu_seconds_per_1000_posts": 26,
+        "predict_posts_per_second": 29.2,
+        "note": "plus MiniLM encoding of every post: 24,514 posts took 69 min of wall time "
+        "on the shared 2-core machine",
+    },
+}
+"""Per key: measured cost of ``classify train`` on all of CrisisLexT26 (24,514 labelled
+posts): ``train_seconds`` and ``peak_memory_mb`` as printed by ``crowdpulse classify train
+... --json``, and ``predict_posts_per_second`` by ``crowdpulse classify predict ... --json``,
+on a shared 2-core machine (docs/solidarity.md). Keys not measured are absent."""
 
 
 def available_models() -> list[str]:

@@ -1,4 +1,4 @@
-"""Term weights: the words an L2 logistic regression ties to each class (PAPERS.md A8).
+"""Term weights: the words an L2 logistic regression ties to each class (Santhanam et al., 2018).
 
 The 2015 paper's figure shows the terms with the largest L2-penalised logistic
 regression coefficients for solidarity and for neutral posts. :func:`term_weights`

@@ -170,6 +170,10 @@ class Gazetteer:
                 states.append(code)
         for key, place in lexicon.PLACE_ALIASES.items():
             self._places.setdefault(key, []).append(place)
+        for key, states in _read_counties().items():  # "Cherokee County" -> US-GA
+            for variant in (key, key.rsplit(" ", 1)[0] + " co"):
+                places = self._places.setdefault(variant, [])
+                places.extend(("US", st) for st in states if ("US", st) not in places)
         self._country_codes: dict[str, list[str]] = {}
         for code, (_, alpha3, _) in self.countries.items():
             self._country_codes.setdefault(code.lower(), []).append(code)
@@ -254,6 +258,23 @@ def _read_document() -> dict[str, Any]:
     with path.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
         document: dict[str, Any] = json.load(text)
     return document
+
+
+def _read_counties() -> dict[str, list[str]]:
+    """US county names (folded) -> their states, from ``data/us_counties.json``.
+
+    Built by ``scripts/build_us_counties.py`` from GeoNames' US counties.
+    """
+    path = resources.files("crowdpulse.geo").joinpath("data/us_counties.json")
+    with path.open("r", encoding="utf-8") as text:
+        document: dict[str, Any] = json.load(text)
+    if document.get("fold_version") != FOLD_VERSION:
+        raise ConfigError(
+            "the county table was built with another normalisation; "
+            "rebuild it with scripts/build_us_counties.py",
+            field="fold_version",
+        )
+    return {str(k): [str(s) for s in v] for k, v in document["counties"].items()}
 
 
 @lru_cache(maxsize=1)

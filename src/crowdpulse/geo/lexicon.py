@@ -9,13 +9,16 @@ punctuation).
 from __future__ import annotations
 
 __all__ = [
+    "ABBREVIATION_CODES",
     "COUNTRY_ALIASES",
     "DEMONYMS",
     "FILLER",
+    "INSTITUTION_WORDS",
     "NON_PLACES",
     "PLACE_ALIASES",
     "SHORT_ALIASES",
     "STATE_ALIASES",
+    "STATE_NICKNAMES",
 ]
 
 
@@ -64,6 +67,31 @@ STATE_ALIASES: dict[str, str] = {
     "sf bay area": "CA", "the bay area": "CA", "east bay": "CA", "south bay": "CA",
 }  # fmt: skip
 
+# The usual nickname of each US state ("the Lone Star State"), as the states themselves
+# and their tourism boards use them; a leading "the" is a filler word.
+STATE_NICKNAMES: dict[str, str] = {
+    "heart of dixie": "AL", "yellowhammer state": "AL", "last frontier": "AK",
+    "grand canyon state": "AZ", "natural state": "AR", "golden state": "CA",
+    "centennial state": "CO", "constitution state": "CT", "nutmeg state": "CT",
+    "first state": "DE", "sunshine state": "FL", "peach state": "GA", "aloha state": "HI",
+    "gem state": "ID", "prairie state": "IL", "land of lincoln": "IL",
+    "hoosier state": "IN", "hawkeye state": "IA", "sunflower state": "KS",
+    "bluegrass state": "KY", "pelican state": "LA", "pine tree state": "ME",
+    "old line state": "MD", "bay state": "MA", "great lakes state": "MI",
+    "wolverine state": "MI", "north star state": "MN",
+    "magnolia state": "MS", "show me state": "MO", "treasure state": "MT",
+    "big sky country": "MT", "cornhusker state": "NE", "silver state": "NV",
+    "granite state": "NH", "garden state": "NJ", "land of enchantment": "NM",
+    "empire state": "NY", "tar heel state": "NC", "peace garden state": "ND",
+    "buckeye state": "OH", "sooner state": "OK", "beaver state": "OR",
+    "keystone state": "PA", "ocean state": "RI", "palmetto state": "SC",
+    "mount rushmore state": "SD", "volunteer state": "TN", "lone star state": "TX",
+    "beehive state": "UT", "green mountain state": "VT", "old dominion": "VA",
+    "evergreen state": "WA", "mountain state": "WV", "badger state": "WI",
+    "equality state": "WY", "cowboy state": "WY",
+}  # fmt: skip
+STATE_ALIASES.update(STATE_NICKNAMES)
+
 # Widely used nicknames of cities and regions: key -> (country, US state or "").
 PLACE_ALIASES: dict[str, tuple[str, str]] = {
     "nyc": ("US", "NY"), "new york city": ("US", "NY"), "big apple": ("US", "NY"),
@@ -87,6 +115,19 @@ SHORT_ALIASES: dict[str, tuple[str, str]] = {
     "ksa": ("SA", ""), "nyc": ("US", "NY"), "phx": ("US", "AZ"),
     "ldn": ("GB", ""), "bvi": ("VG", ""),
 }  # fmt: skip
+
+# Two-letter country codes that are everyday abbreviations written in capitals (TV:
+# television, not Tuvalu; FM / AM: radio bands; AI; PM; CV; VC; TM): alone they name no
+# country, only beside another part of the location ("Funafuti, TV").
+ABBREVIATION_CODES: frozenset[str] = _words("tv fm am ai pm cv vc tm")
+
+# Words of institution names ("Stanford University", "University of Michigan"): never a
+# city ("University", Florida), and they make their segment noisy, so that only strong
+# names in it count (a state, a country, a large city).
+INSTITUTION_WORDS: frozenset[str] = _words(
+    "university universidad universita universite universitat univ uni college institute "
+    "polytechnic school academy campus"
+)
 
 # Phrases that are not a place on Earth one can put in a country; key -> category.
 _NON_PLACE_GROUPS: dict[str, str] = {

@@ -47,6 +47,7 @@ _EXTRA_FOLDS = str.maketrans(
 )
 _APOSTROPHES = re.compile(r"[\u0027\u2018\u2019\u02bc\u0060\u00b4]")
 _ACRONYM = re.compile(r"(?<![\w.])((?:[A-Za-z]\.){2,})(?=\W|$)")
+_SPACED_LETTERS = re.compile(r"(?<![^\W_])[A-Za-z](?: [A-Za-z])+(?![^\W_])")
 _SHORT_WORD_PERIOD = re.compile(r"\b(St|Ste|Mt|Ft|Pt|Dept|Ave|Rd|Nr|No)\.(?=\s*\w)", re.IGNORECASE)
 _AMPERSAND = re.compile(r"\s*&\s*")
 
@@ -279,6 +280,11 @@ def _flags(text: str) -> tuple[list[str], str]:
     return codes, text
 
 
+def _join_letters(match: re.Match[str]) -> str:
+    run = match.group(0)
+    return run.replace(" ", "") if run.isupper() or run.islower() else run
+
+
 def parse_location(text: str) -> ParsedLocation:
     """Take a typed location apart into flags, coordinates, groups, segments and tokens.
 
@@ -316,6 +322,8 @@ def parse_location(text: str) -> ParsedLocation:
     if count:
         removed.add("emoji")
     text = prepare(text)
+    if " " in text:  # letters spelled out one by one: "U S A" -> "USA", "u a e" -> "uae"
+        text = _SPACED_LETTERS.sub(_join_letters, text)
     # Both cases present: the text has capitals and small letters (caseless scripts: no).
     mixed_case = text != text.lower() and text != text.upper()
     groups: list[tuple[Segment, ...]] = []

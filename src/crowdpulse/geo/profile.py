@@ -44,8 +44,8 @@ from crowdpulse.geo.gazetteer import (
     Gazetteer,
     load_gazetteer,
 )
-from crowdpulse.geo.lexicon import FILLER
-from crowdpulse.geo.normalize import ParsedLocation, Segment, fold, parse_location
+from crowdpulse.geo.lexicon import ABBREVIATION_CODES, FILLER, INSTITUTION_WORDS
+from crowdpulse.geo.normalize import ParsedLocation, Segment, Token, fold, parse_location
 from crowdpulse.geo.result import GeoResult
 
 __all__ = [
@@ -220,14 +220,37 @@ class _Resolver:
         return out
 
     # -- scanning ------------------------------------------------------------------------
+    @staticmethod
+    def trailing_state_code(
+        entry: Entry, tokens: tuple[Token, ...], i: int, last_segment: bool
+    ) -> bool:
+        """A capital state code ending the location after a capitalised name ("Taos NM").
+
+        The town may be too small for the gazetteer; the code in capitals at the very
+        end, after a word written with a capital and small letters, is how US
+        locations are written.
+        """
+        if not (last_segment and i == len(tokens) - 1 and i > 0 and entry.state_codes):
+            return False
+        before = tokens[i - 1]
+        return tokens[i].is_upper and before.is_capitalised and not before.is_upper
+
     def code_allowed(
-        self, entry: Entry, seg: Segment, i: int, seg_index: int, after_place: bool
+        self,
+        entry: Entry,
+        seg: Segment,
+        i: int,
+        seg_index: int,
+        after_place: bool,
+        last_segment: bool = False,
     ) -> bool:
         tokens = seg.tokens
         token = tokens[i]
         alone = all(t.key in FILLER or t.key.isdigit() for k, t in enumerate(tokens) if k != i)
+        if entry.key in ABBREVIATION_CODES and not entry.state_codes and not entry.short_places:
+            return after_place or (seg_index > 0 and token.is_upper)  # "TV": television
         if not (alone or after_place):
-            return False
+            return self.trailing_state_code(entry, tokens, i, last_segment)
         if len(entry.key) == 3 and not entry.short_places and not entry.region_codes:
             return token.is_upper and alone  # ISO alpha-3: "GBR", "MEX"
         if token.is_upper:
@@ -291,8 +314,11 @@ class _Resolver:
                     continue
                 if entry is not None and entry.has_code:
                     after_place = last_place_end == i
-                    if self.code_allowed(entry, seg, i, seg_index, after_place):
+                    last = seg_index == len(segments) - 1
+                    if self.code_allowed(entry, seg, i, seg_index, after_place, last):
                         readings = self.code_readings(entry, token.text)
+                        if not after_place and self.trailing_state_code(entry, tokens, i, last):
+                            readings = [r for r in readings if r.kind == "state code"]
                         if entry.has_name:
                             readings += self.name_readings(entry)
                         seg_spans.append(_Span(readings, seg_index, True))
@@ -301,6 +327,8 @@ class _Resolver:
                         continue
                 if key in FILLER or key.isdigit() or (len(key) == 1 and key.isascii()):
                     pass
+                elif key in INSTITUTION_WORDS:
+                    unknown += 1
                 elif entry is not None and entry.has_name:
                     seg_spans.append(
                         _Span(self.name_readings(entry), seg_index, token.is_capitalised)
@@ -471,6 +499,13 @@ class _Resolver:
         candidates = set(state_spans[0]).intersection(*state_spans[1:])
         if not candidates:
             return None
+        if len(candidates) > 1 and named:
+            # A code read two ways ("LA": Louisiana or Los Angeles) takes the reading
+            # the other parts agree with ("Baton Rouge, LA").
+            others = [s for s in with_state if not any(s is m for m in named)]
+            agreed = candidates.intersection(*others) if others else set()
+            if agreed:
+                candidates = agreed
         if len(candidates) == 1:
             return candidates.pop()
 

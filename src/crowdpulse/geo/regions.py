@@ -2,7 +2,8 @@
 
 An event lists its affected regions as ISO 3166-1 alpha-2 codes
 (:attr:`crowdpulse.event.Event.affected_countries`); a US state may be given as
-``US-FL`` when only some states were affected. The paper's lists (PAPERS.md B5):
+``US-FL`` when only some states were affected. The lists of Santhanam et al. (2018,
+"I Stand With You"):
 
 * Hurricane Irma 2017: :data:`IRMA_AFFECTED` (the United States, Antigua and Barbuda,
   Saint Martin, Saint Barthélemy, Anguilla, Saint Kitts and Nevis, the Virgin Islands

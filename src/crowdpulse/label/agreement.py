@@ -1,4 +1,4 @@
-"""Annotator agreement: Cohen's kappa and the agreed label of a hashtag (PAPERS.md A2).
+"""Annotator agreement: Cohen's kappa and the agreed label of a hashtag (Santhanam et al., 2018).
 
 Two annotators give each hashtag one of three categories. The papers keep the
 hashtags both annotators agree on: agreement on *solidarity* or on *not solidarity*

@@ -1,4 +1,4 @@
-"""Balancing the classes of a labelled set (PAPERS.md A3).
+"""Balancing the classes of a labelled set (Santhanam et al., 2018).
 
 The 2015 study drew as many neutral posts as there were solidarity posts (20,465
 each): :func:`undersample`. The 2018 study kept every post and weighted the classes
