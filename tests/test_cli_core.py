@@ -52,7 +52,7 @@ def test_ingest_json_summary_and_info(tmp_path: Path) -> None:
     assert sum(c for _, c in described["posts_per_day"]) == 15
 
 
-def test_unreadable_input_exits_2_without_traceback(tmp_path: Path) -> None:
+def test_unreadable_input_exits_1_without_traceback(tmp_path: Path) -> None:
     runner = CliRunner()
     (tmp_path / "x.jsonl.gz").write_text("plain")
     for args in (
@@ -61,7 +61,7 @@ def test_unreadable_input_exits_2_without_traceback(tmp_path: Path) -> None:
         ["info", str(tmp_path / "x.jsonl.gz")],
     ):
         result = runner.invoke(main, args)
-        assert result.exit_code == 2, result.output
+        assert result.exit_code == 1, result.output
         assert "crowdpulse: error:" in result.output
         assert "Traceback" not in result.output
 

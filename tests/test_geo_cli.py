@@ -42,7 +42,7 @@ def test_geocode_stdin_json() -> None:
 
 def test_geocode_unknown_geocoder() -> None:
     result = CliRunner().invoke(geocode_command, ["--geocoder", "nope", "Paris"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "unknown geocoder" in result.output
 
 
@@ -91,10 +91,10 @@ def test_geotag_errors(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         geotag_command, [str(tmp_path / "none.parquet"), "-o", str(tmp_path / "o.parquet")]
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "no such file" in result.output
     other = tmp_path / "other.parquet"
     pq.write_table(pa.table({"text": ["x"]}), other)
     result = CliRunner().invoke(geotag_command, [str(other), "-o", str(tmp_path / "o.parquet")])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "nothing to geotag" in result.output

@@ -154,16 +154,16 @@ def test_label_corpus_by_column_and_event(tmp_path: Path) -> None:
         ["--sheet", "s.csv", "--column", "label"],
     ],
 )
-def test_bad_usage_exits_2(args: list[str], tmp_path: Path) -> None:
+def test_bad_usage_exits_1(args: list[str], tmp_path: Path) -> None:
     result = CliRunner().invoke(command, args)
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "Traceback" not in result.output
 
 
-def test_corpus_without_output_exits_2(files: tuple[Path, Path]) -> None:
+def test_corpus_without_output_exits_1(files: tuple[Path, Path]) -> None:
     sheet, corpus = files
     result = CliRunner().invoke(command, ["--sheet", str(sheet), str(corpus)])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "-o" in result.output
 
 

@@ -77,12 +77,12 @@ def test_synth_bad_option_is_a_clean_error(tmp_path):
     result = CliRunner().invoke(
         main, ["synth", "--firestorm-target", "no-at-sign", "-o", str(tmp_path / "x.jsonl")]
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "crowdpulse: error:" in result.output and "Traceback" not in result.output
     result = CliRunner().invoke(
         main, ["synth", "--sheet", __file__, "-o", str(tmp_path / "x.jsonl"), "--posts", "300"]
     )
-    assert result.exit_code == 2 and "not a label sheet" in result.output
+    assert result.exit_code == 1 and "not a label sheet" in result.output
 
 
 def test_synth_help_has_an_example():

@@ -71,13 +71,13 @@ def test_summary_on_stderr_when_not_quiet(tmp_path: Path) -> None:
     assert result.stdout == ""
 
 
-def test_errors_exit_2_without_traceback(tmp_path: Path) -> None:
+def test_errors_exit_1_without_traceback(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(command, [str(tmp_path / "missing.parquet"), "-o", str(tmp_path / "o")])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "crowdpulse: error:" in result.stderr and "no such file" in result.stderr
     source = write_corpus(tmp_path / "corpus.parquet", ["hello"])
     result = runner.invoke(command, [str(source), "-o", str(tmp_path / "o"), "--lexicon", "nope"])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "unknown lexicon" in result.stderr
     assert "Traceback" not in result.output

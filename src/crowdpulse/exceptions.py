@@ -6,13 +6,13 @@ so ``except ValueError`` keeps working around crowdpulse calls::
 
     CrowdpulseError (Exception)
     ├── InputError (ValueError)        unreadable or malformed input files
-    │   └── RecordError                one bad record (file, line, field known)
     ├── ConfigError (ValueError)       invalid event description or option
     ├── NotFittedError (sklearn's NotFittedError)  estimator used before ``fit``
     └── MissingExtraError (ImportError)  an optional dependency is not installed
 
 The CLI turns any :class:`CrowdpulseError` into a one-line message on stderr and
-a non-zero exit code, never a traceback.
+exit code 1 (2 is click's usage error), never a traceback; a malformed record is not
+an exception at all: the reader quarantines it with its file, line, field and reason.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ __all__ = [
     "InputError",
     "MissingExtraError",
     "NotFittedError",
-    "RecordError",
 ]
 
 
@@ -66,10 +65,6 @@ class InputError(CrowdpulseError, ValueError):
         elif field is not None:
             where = f"field '{field}': "
         super().__init__(where + message)
-
-
-class RecordError(InputError):
-    """One record is malformed; the reader quarantines it and goes on."""
 
 
 class ConfigError(CrowdpulseError, ValueError):

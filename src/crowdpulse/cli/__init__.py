@@ -4,11 +4,16 @@ Each command lives in a module of this package that defines ``command`` (a click
 command or group); :data:`COMMANDS` lists them in the order ``--help`` shows. Modules
 are imported only when their command runs (or ``--help`` lists them), so the CLI
 starts fast and a command's heavy dependencies load only for that command.
+
+Exit codes (every command): 0 success, 1 data or input error, 2 usage error; see
+:mod:`crowdpulse.cli._common`.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
+import threading
 
 import click
 
@@ -33,6 +38,10 @@ COMMANDS: tuple[str, ...] = (
 )
 
 
+def _terminated(signum: int, frame: object) -> None:
+    sys.exit(128 + signum)
+
+
 class _LazyGroup(click.Group):
     """A click group that imports each command's module on first use."""
 
@@ -45,6 +54,26 @@ class _LazyGroup(click.Group):
         module = importlib.import_module(f"crowdpulse.cli.{cmd_name}")
         command: click.Command = module.command
         return command
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; a closed standard output (``| head``) ends quietly with 0."""
+        import signal
+
+        from crowdpulse.cli._common import quiet_broken_pipe
+
+        # `kill` (SIGTERM) unwinds like Ctrl-C, so temporaries are removed on the way out
+        # (a command may install its own handler, as `watch` does to checkpoint).
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGTERM, _terminated) if main else None
+        try:
+            result = super().invoke(ctx)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            quiet_broken_pipe()
+        finally:
+            if main:  # as it was (the CLI may run inside a test or another program)
+                signal.signal(signal.SIGTERM, previous)
+        return result
 
 
 @click.group(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 
 import click
 
@@ -35,7 +36,8 @@ def command(
 ) -> None:
     """Geocode free-text locations: the country (ISO alpha-2) and US state of each.
 
-    Geocodes each TEXT given, or else one text per line of standard input. Prints one
+    Geocodes each TEXT given, or else (or for a TEXT of -) one text per line of
+    standard input. Prints one
     line per input: tab-separated input, country, US state, confidence and reason, or
     with --json one JSON object with the keys input, country, us_state, confidence,
     reason. Non-places ("worldwide", "she/her"), ambiguous names ("Cambridge") and
@@ -45,13 +47,21 @@ def command(
     Example:
       crowdpulse geocode "Miami FL" "London, UK" "worldwide"
       cut -f3 users.tsv | crowdpulse geocode --json > places.jsonl
+      cut -f3 users.tsv | crowdpulse geocode - "Paris, France"
     """
     from crowdpulse.geo.backends import get_geocoder
 
     options = {"cache_path": cache_path} if (geocoder == "geopy" and cache_path) else {}
     coder = get_geocoder(geocoder, **options)
-    lines = texts if texts else (line.rstrip("\r\n") for line in sys.stdin)
-    for text in lines:
+
+    def lines() -> Iterator[str]:
+        for text in texts or ("-",):
+            if text == "-":  # standard input, one text a line, as Unix tools read "-"
+                yield from (line.rstrip("\r\n") for line in sys.stdin)
+            else:
+                yield text
+
+    for text in lines():
         result = coder.geocode(text)
         if as_json:
             emit_json(

@@ -82,14 +82,49 @@ def open_binary(path: str | Path) -> BinaryIO:
     if path.is_dir():
         raise InputError("is a folder, not a file", path=str(path))
     kind = compression_of(path)
+    if kind is None:
+        return open(path, "rb")
+    # Each stream is closed with the reader that wraps it.
+    inner: Any
     if kind == "gzip":
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    if kind == "bz2":
-        return bz2.open(path, "rb")  # type: ignore[return-value]
-    if kind == "zstd":
-        raw = open(path, "rb")  # noqa: SIM115 - closed with the reader
-        return io.BufferedReader(_ZstdReader(raw, str(path)), 1 << 20)
-    return open(path, "rb")
+        inner = gzip.open(path, "rb")  # noqa: SIM115
+    elif kind == "bz2":
+        inner = bz2.open(path, "rb")  # noqa: SIM115
+    else:
+        inner = _ZstdReader(open(path, "rb"), str(path))  # noqa: SIM115
+    return io.BufferedReader(_Decompressed(inner, str(path)), 1 << 20)
+
+
+class _Decompressed(io.RawIOBase):
+    """A decompressing stream whose damaged or truncated input is an :class:`InputError`.
+
+    gzip, bzip2 and Zstandard each report a corrupt stream with an exception of their
+    own (``zlib.error``, ``OSError``, ``EOFError``, ``zstandard.ZstdError``), and they
+    are raised wherever the bytes are read: in sniffing, in a CSV or JSON reader. Turning
+    them into one error here means every reader reports a broken archive the same way.
+    """
+
+    def __init__(self, inner: Any, path: str) -> None:
+        import zlib
+
+        import zstandard
+
+        self._inner = inner
+        self._path = path
+        self._errors = (OSError, EOFError, ValueError, zlib.error, zstandard.ZstdError)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            return int(self._inner.readinto(buffer))
+        except self._errors as exc:
+            raise InputError(f"cannot decompress: {exc}", path=self._path) from None
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
 
 
 class _ZstdReader(io.RawIOBase):
@@ -148,13 +183,8 @@ class _ZstdReader(io.RawIOBase):
 def _read(handle: BinaryIO, size: int, path: str) -> bytes:
     try:
         return handle.read(size)
-    except (OSError, EOFError, ValueError) as exc:
-        # gzip/bz2/zstd raise these for corrupt or truncated archives.
-        raise InputError(f"cannot decompress: {exc}", path=path) from None
-    except Exception as exc:
-        if type(exc).__module__.startswith("zstd"):
-            raise InputError(f"cannot decompress: {exc}", path=path) from None
-        raise
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc}", path=path) from None
 
 
 def read_head(path: str | Path, size: int = 1 << 20) -> bytes:

@@ -243,10 +243,11 @@ def read_sheet(path: str | Path) -> HashtagSheet:
         if "frequency" in cols and record[cols["frequency"]].strip():
             text = record[cols["frequency"]].strip().replace(",", "")
             try:
-                frequency = int(float(text))
-            except ValueError:
+                frequency = int(float(text))  # OverflowError: 1e400 is inf
+            except (ValueError, OverflowError) as exc:
+                kind = "a finite number" if isinstance(exc, OverflowError) else "a number"
                 raise InputError(
-                    f"frequency {text!r} is not a number",
+                    f"frequency {text!r} is not {kind}",
                     path=where,
                     line=number,
                     field=records[0][cols["frequency"]].strip(),
