@@ -1,4 +1,4 @@
-"""A summary of a corpus: size, time span, languages, top hashtags and mentions, posts per day."""
+"""A summary of a corpus: size, platforms, time span, languages, hashtags, posts per day."""
 
 from __future__ import annotations
 
@@ -29,9 +29,11 @@ def describe(table: pa.Table, *, top: int = 10) -> dict[str, Any]:
         top: How many hashtags, mentions and languages to list.
 
     Returns:
-        A JSON-ready dict with keys ``posts``, ``authors``, ``first``, ``last``,
-        ``retweets``, ``replies``, ``quotes``, ``languages``, ``hashtags``, ``mentions``,
-        ``posts_per_day`` (``[day, count]`` pairs) and ``formats``.
+        A JSON-ready dict with keys ``posts``, ``authors``, ``platforms`` (every
+        platform with its post count, ``[platform, count]`` pairs, most posts first),
+        ``first``, ``last``, ``retweets``, ``replies``, ``quotes``, ``languages``,
+        ``hashtags``, ``mentions``, ``posts_per_day`` (``[day, count]`` pairs) and
+        ``formats``.
     """
     created = table["created_at"]
     first = pc.min(created).as_py()
@@ -42,9 +44,11 @@ def describe(table: pa.Table, *, top: int = 10) -> dict[str, Any]:
         else pa.array([], pa.string())
     )
     per_day = sorted(_top(days, 100_000), key=lambda dc: dc[0])
+    platforms = table["platform"] if "platform" in table.column_names else pa.array([], pa.string())
     return {
         "posts": table.num_rows,
         "authors": pc.count_distinct(table["author_id"]).as_py(),
+        "platforms": _top(platforms, len(platforms)),
         "first": first.isoformat() if first else None,
         "last": last.isoformat() if last else None,
         "without_time": pc.sum(pc.is_null(created)).as_py() or 0,

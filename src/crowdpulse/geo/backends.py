@@ -9,6 +9,9 @@ A geocoder is any object with a ``geocode(text) -> GeoResult`` method
 
     register_geocoder("mine", MyGeocoder)
     geotag(table, geocoder="mine")
+
+A separate package adds one with an entry point of the group ``crowdpulse.geocoders``
+(see :mod:`crowdpulse.registry`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import Any, Literal, Protocol, runtime_checkable
 
 from crowdpulse.exceptions import ConfigError
 from crowdpulse.geo.result import GeoResult
+from crowdpulse.registry import Registry
 
 __all__ = [
     "Geocoder",
@@ -53,15 +57,20 @@ class OfflineGeocoder:
 
 
 def _geopy_factory(**options: Any) -> Geocoder:
+    """Online geocoding through geopy (Nominatim), cached and rate-limited (extra: geopy)."""
     from crowdpulse.geo.geopy_backend import GeopyGeocoder
 
     return GeopyGeocoder(**options)
 
 
-_REGISTRY: dict[str, Callable[..., Geocoder]] = {
-    "offline": OfflineGeocoder,
-    "geopy": _geopy_factory,
-}
+_REGISTRY: Registry[Callable[..., Geocoder]] = Registry(
+    "geocoder",
+    {
+        "offline": OfflineGeocoder,
+        "geopy": _geopy_factory,
+    },
+    group="crowdpulse.geocoders",
+)
 
 
 def register_geocoder(name: str, factory: Callable[..., Geocoder]) -> None:
@@ -77,7 +86,7 @@ def register_geocoder(name: str, factory: Callable[..., Geocoder]) -> None:
     """
     if not name or not name.strip():
         raise ConfigError("a geocoder needs a non-empty name", field="geocoder")
-    _REGISTRY[name] = factory
+    _REGISTRY.register(name, factory, replace=True)
 
 
 def available_geocoders() -> tuple[str, ...]:
@@ -106,10 +115,4 @@ def get_geocoder(spec: str | Geocoder = "offline", **options: Any) -> Geocoder:
         if options:
             raise ConfigError("options only apply to a geocoder given by name", field="geocoder")
         return spec
-    factory = _REGISTRY.get(spec)
-    if factory is None:
-        raise ConfigError(
-            f"unknown geocoder {spec!r}; known: {', '.join(available_geocoders())}",
-            field="geocoder",
-        )
-    return factory(**options)
+    return _REGISTRY.get(spec)(**options)

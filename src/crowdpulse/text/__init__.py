@@ -7,7 +7,8 @@ The public API:
   :func:`fold_skin_tones` – emojis as full sequences;
 * :func:`emoji_sentiment` – the Emoji Sentiment Ranking score (Kralj Novak et al. 2015);
 * :class:`Lexicon` – LIWC ``.dic`` files, the bundled open lexicon, Empath; scores posts
-  like LIWC; :func:`register_lexicon` adds your own under a key;
+  like LIWC; :func:`register_lexicon` (or :data:`LEXICONS`, a
+  :class:`crowdpulse.registry.Registry`) adds your own under a key;
 * :func:`add_features` / :func:`features_file` – the ``features`` stage on a corpus.
 """
 
@@ -22,6 +23,7 @@ from crowdpulse.text.emojis import (
 )
 from crowdpulse.text.features import FEATURE_COLUMNS, add_features, features_file
 from crowdpulse.text.lexicon import (
+    LEXICONS,
     Lexicon,
     LexiconWarning,
     available_lexicons,
@@ -32,6 +34,7 @@ from crowdpulse.text.tokenize import STOPWORDS, stopwords, token_kind, tokenize
 
 __all__ = [
     "FEATURE_COLUMNS",
+    "LEXICONS",
     "STOPWORDS",
     "EmojiSentiment",
     "Lexicon",

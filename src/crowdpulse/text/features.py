@@ -33,16 +33,19 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from crowdpulse.engine import Engine, LocalEngine, partitions
 from crowdpulse.exceptions import InputError
-from crowdpulse.io.corpus import open_parquet, replaced_atomically
+from crowdpulse.io.atomic import die_with_parent
+from crowdpulse.io.corpus import iter_row_groups, open_parquet, replaced_atomically
 from crowdpulse.progress import progress
 from crowdpulse.text.lexicon import Lexicon
 from crowdpulse.text.sentiment import emoji_sentiment
@@ -296,8 +299,9 @@ def _engine(lexicon: Lexicon) -> _Engine:
 _WORKER_LEXICON: Lexicon | None = None
 
 
-def _init_worker(lexicon: Lexicon) -> None:
+def _init_worker(lexicon: Lexicon, parent: int | None = None) -> None:
     global _WORKER_LEXICON
+    die_with_parent(parent)  # a killed parent leaves no worker behind
     _WORKER_LEXICON = lexicon
 
 
@@ -337,7 +341,7 @@ def _pool(jobs: int, lexicon: Lexicon) -> ProcessPoolExecutor:
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
         initializer=_init_worker,
-        initargs=(lexicon,),
+        initargs=(lexicon, os.getpid()),
     )
 
 
@@ -365,6 +369,29 @@ def _combine(batch: pa.RecordBatch, feats: pa.RecordBatch, keep: list[str]) -> p
     arrays = [batch.column(name) for name in keep] + list(feats.columns)
     names = keep + feats.schema.names
     return pa.RecordBatch.from_arrays(arrays, names=names)
+
+
+@dataclass(frozen=True)
+class _FeatureJob:
+    """What a worker needs to add the features to some row groups (picklable)."""
+
+    path: str
+    lexicon: Lexicon
+    columns: list[str]
+    keep: list[str]
+    schema: pa.Schema
+    batch_size: int
+
+
+def _features_partition(job: _FeatureJob, row_groups: Sequence[int]) -> list[pa.RecordBatch]:
+    """Add the features to some row groups of a corpus file (one engine task)."""
+    engine = _engine(job.lexicon)
+    return [
+        _combine(batch, engine.run(batch.column("text")), job.keep).cast(job.schema)
+        for batch in iter_row_groups(
+            job.path, row_groups, batch_size=job.batch_size, columns=job.columns
+        )
+    ]
 
 
 def add_features(
@@ -422,11 +449,15 @@ def features_file(
     quiet: bool = True,
     n_jobs: int | None = None,
     batch_size: int = _DEFAULT_BATCH,
+    engine: Engine | None = None,
 ) -> dict[str, object]:
     """Add the ``features`` columns to a corpus Parquet file, streaming it in batches.
 
     Memory stays bounded: at most ``2 * n_jobs`` batches are in flight; each is
-    written as a row group as soon as its turn comes. The output is written to a
+    written as a row group as soon as its turn comes. With a Dask ``engine``
+    (:mod:`crowdpulse.engine`) each row group of ``source`` is a task on the
+    cluster (at most ``2 x workers`` in flight) and the results are written in
+    file order, so the output is the same as with one process. The output is written to a
     temporary file beside ``destination`` and moved into place at the end, so
     ``destination`` may be ``source``.
 
@@ -437,6 +468,8 @@ def features_file(
         quiet: Show no progress bar.
         n_jobs: Worker processes (None or 0: one per core).
         batch_size: Posts per batch (and per output row group).
+        engine: Where to run (None or a local engine: this process and ``n_jobs``
+            worker processes).
 
     Returns:
         A summary: ``posts``, ``columns_added``, ``lexicon``, ``output``.
@@ -458,15 +491,27 @@ def features_file(
     if rows <= batch_size:
         jobs = 1
     columns = keep + (["text"] if "text" not in keep else [])
+    distributed = engine is not None and not isinstance(engine, LocalEngine)
+    if distributed:
+        assert engine is not None
+        jobs = engine.workers
     with (
         replaced_atomically(destination) as temp,
         pq.ParquetWriter(temp, schema) as writer,
         progress("features", total=rows, quiet=quiet) as bar,
     ):
-        batches = reader.iter_batches(batch_size=batch_size, columns=columns)
-        for batch, feats in _ordered(batches, lex, jobs):
-            writer.write_batch(_combine(batch, feats, keep).cast(schema))
-            bar.advance(batch.num_rows)
+        if distributed:
+            assert engine is not None
+            job = _FeatureJob(str(source), lex, columns, keep, schema, batch_size)
+            for done in engine.map(_features_partition, partitions(source, batch_size), job):
+                for out in done:
+                    writer.write_batch(out)
+                    bar.advance(out.num_rows)
+        else:
+            batches = reader.iter_batches(batch_size=batch_size, columns=columns)
+            for batch, feats in _ordered(batches, lex, jobs):
+                writer.write_batch(_combine(batch, feats, keep).cast(schema))
+                bar.advance(batch.num_rows)
     return {
         "posts": rows,
         "columns_added": added.names,

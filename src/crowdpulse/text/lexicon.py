@@ -22,10 +22,13 @@ Matching (our reading of LIWC's rules, the same for every source):
   counted in (its own conditions resolved first). So "I like it" counts *like*
   in 125 (affect: "I" is a pronoun, 02) and "it was, like, huge" in 464 (filler).
 
-Lexicons are found by a string key in a registry (:func:`register_lexicon`):
+Lexicons are found by a string key in a registry (:data:`LEXICONS`, a
+:class:`crowdpulse.registry.Registry`; :func:`register_lexicon` adds one):
 ``"open"`` (bundled, see ``docs/text.md`` for its provenance) and ``"empath"``
-(the Empath package, imported only when asked for). A path to a ``.dic`` file
-works as a key too.
+(the Empath package, imported only when asked for). Third-party packages add
+theirs with an entry point of the group ``crowdpulse.lexicons`` naming a
+:class:`Lexicon` or a function that returns one. A path to a ``.dic`` file works
+as a key too.
 """
 
 from __future__ import annotations
@@ -40,9 +43,12 @@ from pathlib import Path
 from typing import Literal
 
 from crowdpulse.exceptions import ConfigError, InputError, MissingExtraError
+from crowdpulse.io.atomic import write_text_atomic
+from crowdpulse.registry import Registry
 
 __all__ = [
     "DERIVED_PAIRS",
+    "LEXICONS",
     "Lexicon",
     "LexiconWarning",
     "available_lexicons",
@@ -273,13 +279,14 @@ class Lexicon:
             The lexicon (registry lexicons are loaded once per process and shared).
 
         Raises:
-            ConfigError: The key is neither registered nor an existing file.
+            ConfigError: The key is neither registered nor an existing file, or its
+                plug-in fails to import.
             MissingExtraError: The key needs a package that is not installed.
         """
-        if isinstance(key, str) and key in _REGISTRY:
+        if isinstance(key, str) and key in LEXICONS:
             with _LOCK:
                 if key not in _LOADED:
-                    _LOADED[key] = _REGISTRY[key]()
+                    _LOADED[key] = LEXICONS.get(key)()
                 return _LOADED[key]
         path = Path(key)
         if path.is_file():
@@ -478,7 +485,7 @@ class Lexicon:
                 other = "" if cond.otherwise is None else f"/{cond.otherwise + 1}"
                 refs.append(f"({ids}){then}{other}")
             lines.append("\t".join([pattern, *refs]))
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        write_text_atomic(path, "\n".join(lines) + "\n")
         return path
 
     def __len__(self) -> int:
@@ -639,12 +646,14 @@ _LOADED: dict[str, Lexicon] = {}
 
 
 def _load_open() -> Lexicon:
+    """The bundled open lexicon: LIWC-style categories from open sources (see docs/text.md)."""
     path = resources.files("crowdpulse.text") / "data" / "open_lexicon.dic"
     with resources.as_file(path) as real:
         return Lexicon.from_dic(real, name="open")
 
 
 def _load_empath() -> Lexicon:
+    """Empath's 194 categories (needs the extra: empath)."""
     try:
         import empath
     except ImportError:
@@ -659,7 +668,22 @@ def _load_empath() -> Lexicon:
     return Lexicon.from_categories(words, name="empath")
 
 
-_REGISTRY: dict[str, Callable[[], Lexicon]] = {"open": _load_open, "empath": _load_empath}
+def _plugin_lexicon(key: str, found: object) -> Callable[[], Lexicon]:
+    """A lexicon entry point names a :class:`Lexicon` or a function returning one."""
+    if isinstance(found, Lexicon):
+        return lambda: found
+    if callable(found):
+        return found
+    raise TypeError(f"{found!r} is neither a Lexicon nor a function returning one")
+
+
+LEXICONS: Registry[Callable[[], Lexicon]] = Registry(
+    "lexicon",
+    {"open": _load_open, "empath": _load_empath},
+    group="crowdpulse.lexicons",
+    adapt=_plugin_lexicon,
+)
+"""Lexicon key -> a function that builds the lexicon (called once, on first use)."""
 
 
 def register_lexicon(key: str, factory: Callable[[], Lexicon], *, replace: bool = False) -> None:
@@ -679,12 +703,10 @@ def register_lexicon(key: str, factory: Callable[[], Lexicon], *, replace: bool 
         ('we',)
     """
     with _LOCK:
-        if key in _REGISTRY and not replace:
-            raise ConfigError(f"lexicon key {key!r} is already registered", field="lexicon")
-        _REGISTRY[key] = factory
+        LEXICONS.register(key, factory, replace=replace)
         _LOADED.pop(key, None)
 
 
 def available_lexicons() -> tuple[str, ...]:
-    """Return the registered lexicon keys, sorted."""
-    return tuple(sorted(_REGISTRY))
+    """Return the registered lexicon keys (third-party plug-ins included), sorted."""
+    return tuple(sorted(LEXICONS))
