@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from datetime import UTC, datetime
 
 import networkx as nx
@@ -19,6 +17,7 @@ from crowdpulse.cli import main
 from crowdpulse.emoji import (
     GlyphFallbackWarning,
     analyze_emojis,
+    analyze_emojis_file,
     prepare_corpus,
     run_emojis,
     write_emoji_report,
@@ -310,11 +309,11 @@ def test_cli_errors(tmp_path) -> None:
     missing = runner.invoke(
         main, ["emojis", corpus_path, "--event", str(tmp_path / "no.toml"), "-o", str(tmp_path)]
     )
-    assert missing.exit_code == 2 and "event file not found" in missing.stderr
+    assert missing.exit_code == 1 and "event file not found" in missing.stderr
     bad = runner.invoke(
         main, ["emojis", corpus_path, "--event", event_path, "-o", str(tmp_path), "--bucket", "1W"]
     )
-    assert bad.exit_code == 2 and "emojis.bucket" in bad.stderr
+    assert bad.exit_code == 1 and "emojis.bucket" in bad.stderr
     fmt = runner.invoke(
         main, ["emojis", corpus_path, "--event", event_path, "-o", str(tmp_path), "--format", "gif"]
     )
@@ -324,49 +323,88 @@ def test_cli_errors(tmp_path) -> None:
     nolabels = runner.invoke(
         main, ["emojis", corpus_path, "--event", event_path, "-o", str(tmp_path / "o")]
     )
-    assert nolabels.exit_code == 2 and "[labels]" in nolabels.stderr
+    assert nolabels.exit_code == 1 and "[labels]" in nolabels.stderr
     assert "Traceback" not in nolabels.output
 
 
-def test_prepare_corpus_calls_the_other_stages(monkeypatch) -> None:
-    """A plain corpus gets emojis, labels and countries from the stages' library functions."""
-    calls: list[str] = []
-    text = types.ModuleType("crowdpulse.text")
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """A generated event, ingested (plain corpus), with its per-post truth."""
+    synth = pytest.importorskip("crowdpulse.synth")
+    from crowdpulse.io.ingest import IngestOptions, ingest
 
-    def extract_emojis(value: str) -> list[str]:
-        calls.append("extract")
-        return [ch for ch in value if ord(ch) > 0x2000]
+    folder = tmp_path_factory.mktemp("pipeline")
+    synth.synthesize(
+        synth.SynthConfig(seed=7, posts=1500),
+        folder / "posts.jsonl",
+        fmt="v1",
+        event_path=folder / "event.toml",
+        truth_posts_path=folder / "truth_posts.parquet",
+    )
+    ingest([folder / "posts.jsonl"], folder / "corpus.parquet", options=IngestOptions(lang="en"))
+    return folder
 
-    text.extract_emojis = extract_emojis  # type: ignore[attr-defined]
-    text.normalize_emoji = lambda e: {"❤": HEART}.get(e, e)  # type: ignore[attr-defined]
-    label = types.ModuleType("crowdpulse.label")
 
-    def label_corpus(table, source, *, quiet=True):
-        calls.append(f"label:{source.column}")
-        labels = pa.array([p[3] for p in POSTS], pa.string())
-        return types.SimpleNamespace(table=table.append_column("solidarity", labels))
+def test_prepare_corpus_computes_the_true_columns(generated) -> None:
+    """A plain corpus gets its emojis, labels and countries from the real stages."""
+    from crowdpulse.event import load_event
+    from crowdpulse.geo import geotag
 
-    label.label_corpus = label_corpus  # type: ignore[attr-defined]
-    geo = types.ModuleType("crowdpulse.geo")
-
-    def geotag(table):
-        calls.append("geotag")
-        return table.append_column("country", pa.array([p[4] for p in POSTS], pa.string()))
-
-    geo.geotag = geotag  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "crowdpulse.text", text)
-    monkeypatch.setitem(sys.modules, "crowdpulse.label", label)
-    monkeypatch.setitem(sys.modules, "crowdpulse.geo", geo)
-    from crowdpulse.event import LabelSource
-
-    event = Event(name="x", labels=LabelSource(column="label", positive=("Sympathy and support",)))
-    table, computed = prepare_corpus(corpus(enriched=False), event)
+    event = load_event(generated / "event.toml")
+    plain = pq.read_table(generated / "corpus.parquet")
+    table, computed = prepare_corpus(plain, event)
     assert computed == ("emojis", "solidarity", "country")
-    assert calls.count("extract") == len(POSTS) and "label:label" in calls and "geotag" in calls
-    assert table.column("emojis").to_pylist()[0] == ["🙏", "🇫", "🇷", "🙏"]  # the fake splits flags
-    assert table.column("country").to_pylist()[0] == "FR"
+    truth = pq.read_table(generated / "truth_posts.parquet").to_pylist()
+    by_id = {r["id"]: r for r in truth}
+    rows = table.select(["id", "emojis", "solidarity"]).to_pylist()
+    # posts with conflicting label hashtags are dropped, as in the paper
+    kept = [r for r in truth if r["kept"] and r["class"] != "conflicting"]
+    assert len(rows) == len(kept) > 500
+    for row in rows:
+        expected = by_id[row["id"]]
+        assert row["emojis"] == list(expected["emojis"])
+        cls = expected["class"]
+        assert row["solidarity"] == (cls if cls in (S, N) else None)
+    assert table.column("country").equals(geotag(table.drop_columns(["country"])).column("country"))
     again, computed = prepare_corpus(table, event)
     assert computed == () and again is table
+
+
+def test_file_in_batches_equals_the_whole_table(tmp_path) -> None:
+    """Batches of 2 posts (row groups of 3) add up to the very same analysis."""
+    path = tmp_path / "corpus.parquet"
+    pq.write_table(corpus(), path, row_group_size=3)
+    options = {"name_of": NAMES, "sentiment_of": SENTIMENT, "in_region": lambda c, a: c in a}
+    for extra in ({}, {"weighting": "inverse_length", "bucket": "6h", "min_count": 1}):
+        whole = analyze_emojis(corpus(), EVENT, **options, **extra)
+        batched = analyze_emojis_file(path, EVENT, batch_size=2, **options, **extra)
+        assert batched.to_dict() == whole.to_dict()
+        for group in ("inside", "outside"):
+            assert sorted(batched.networks[group].edges(data=True)) == sorted(
+                whole.networks[group].edges(data=True)
+            )
+    a = analyze_emojis_file(path, EVENT, batch_size=2, **options)
+    assert (a.table1.solidarity, a.table1.not_solidarity, a.table1.unlabelled) == (6, 3, 2)
+    assert [(r.bucket.day, r.emoji, r.count) for r in a.diffusion["all"].rows] == [
+        (13, FR, 2),
+        (13, PRAY, 2),
+        (14, PRAY, 2),
+    ]
+
+
+def test_csv_files_follow_the_project_convention(tmp_path) -> None:
+    """One CSV writer: ISO 8601 UTC times with Z, integers as integers, minimal quoting."""
+    write_emoji_report(analyze(min_count=1), tmp_path, formats=())
+    diffusion = (tmp_path / "diffusion.csv").read_text(encoding="utf-8").splitlines()
+    assert diffusion[0] == "group,bucket,emoji,count,sentiment,name"
+    assert diffusion[1].startswith("all,2015-11-13T00:00:00Z,")
+    assert all(",2015-11-1" in line and '"' not in line for line in diffusion[1:])
+    table4 = (tmp_path / "table4_emoji_totals.csv").read_text(encoding="utf-8").splitlines()
+    assert table4 == [
+        "class,posts,posts_with_emojis,emojis,distinct_emojis",
+        "solidarity,6,6,13,5",
+        "not solidarity,3,2,3,2",
+    ]
 
 
 def test_prepare_corpus_without_text_column() -> None:

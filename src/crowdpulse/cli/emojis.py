@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from crowdpulse.cli._common import emit_json, handle_errors, json_option, quiet_option
+from crowdpulse.cli._engine import engine_for, engine_options
 
 __all__ = ["command"]
 
@@ -97,6 +98,7 @@ def _formats(value: str) -> tuple[str, ...]:
     type=click.Path(dir_okay=False),
     help="Colour emoji font file.",
 )
+@engine_options
 @quiet_option
 @json_option
 @handle_errors
@@ -115,6 +117,8 @@ def command(
     formats: str,
     seed: int,
     font_path: str | None,
+    workers: int,
+    scheduler: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -135,18 +139,23 @@ def command(
       crowdpulse emojis corpus.parquet --event event.toml -o emojis/ --json
       crowdpulse emojis corpus.parquet --event event.toml -o emojis/ \
         --weighting inverse-length --min-weight 2 --bucket 6h
+      crowdpulse emojis corpus.parquet --event event.toml -o emojis/ --workers 2
     """
     import warnings
 
     from crowdpulse.emoji.glyphs import GlyphFallbackWarning
     from crowdpulse.emoji.pipeline import run_emojis
 
-    with warnings.catch_warnings(record=True) as caught:
+    with (
+        engine_for(workers, scheduler, event_path) as engine,
+        warnings.catch_warnings(record=True) as caught,
+    ):
         warnings.simplefilter("always", GlyphFallbackWarning)
         report = run_emojis(
             corpus,
             event_path,
             out_dir,
+            engine=engine,
             formats=_formats(formats),
             seed=seed,
             font_path=font_path,

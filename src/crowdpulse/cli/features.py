@@ -7,6 +7,7 @@ import time
 import click
 
 from crowdpulse.cli._common import emit_json, handle_errors, json_option, quiet_option
+from crowdpulse.cli._engine import engine_for, engine_options
 
 __all__ = ["command"]
 
@@ -43,6 +44,7 @@ __all__ = ["command"]
     show_default=True,
     help="Posts per batch and per output row group (bounds memory).",
 )
+@engine_options
 @quiet_option
 @json_option
 @handle_errors
@@ -52,6 +54,8 @@ def command(
     lexicon: str,
     jobs: int,
     batch_size: int,
+    workers: int,
+    scheduler: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -67,18 +71,21 @@ def command(
     Example:
       crowdpulse features corpus.parquet -o features.parquet
       crowdpulse features corpus.parquet -o liwc.parquet --lexicon LIWC2015.dic --json
+      crowdpulse features corpus.parquet -o features.parquet --workers 4
     """
     from crowdpulse.text.features import features_file
 
     started = time.perf_counter()
-    summary = features_file(
-        corpus,
-        output,
-        lexicon=lexicon,
-        quiet=quiet,
-        n_jobs=jobs or None,
-        batch_size=batch_size,
-    )
+    with engine_for(workers, scheduler) as engine:
+        summary = features_file(
+            corpus,
+            output,
+            lexicon=lexicon,
+            quiet=quiet,
+            n_jobs=jobs or None,
+            batch_size=batch_size,
+            engine=engine,
+        )
     summary["seconds"] = round(time.perf_counter() - started, 3)
     if as_json:
         emit_json(summary)

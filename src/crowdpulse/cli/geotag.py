@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from crowdpulse.cli._common import emit_json, handle_errors, json_option, quiet_option
+from crowdpulse.cli._engine import engine_for, engine_options
 
 __all__ = ["command"]
 
@@ -49,6 +50,7 @@ __all__ = ["command"]
     default=None,
     help="SQLite cache file of the geopy geocoder (default: ~/.cache/crowdpulse/).",
 )
+@engine_options
 @quiet_option
 @json_option
 @handle_errors
@@ -59,6 +61,8 @@ def command(
     min_confidence: float,
     batch_size: int,
     cache_path: str | None,
+    workers: int,
+    scheduler: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -73,6 +77,7 @@ def command(
     Example:
       crowdpulse geotag corpus.parquet -o geotagged.parquet
       crowdpulse geotag corpus.parquet -o corpus.parquet --min-confidence 0.5 --json
+      crowdpulse geotag corpus.parquet -o geotagged.parquet --workers 2
     """
     from crowdpulse.geo.geotag import geotag_file
 
@@ -80,15 +85,17 @@ def command(
         {"cache_path": cache_path} if (geocoder == "geopy" and cache_path) else {}
     )
     started = time.perf_counter()
-    summary = geotag_file(
-        corpus,
-        output,
-        geocoder=geocoder,
-        min_confidence=min_confidence,
-        batch_size=batch_size,
-        quiet=quiet,
-        **options,
-    )
+    with engine_for(workers, scheduler) as engine:
+        summary = geotag_file(
+            corpus,
+            output,
+            geocoder=geocoder,
+            min_confidence=min_confidence,
+            batch_size=batch_size,
+            quiet=quiet,
+            engine=engine,
+            **options,
+        )
     summary["seconds"] = round(time.perf_counter() - started, 3)
     if as_json:
         emit_json(summary)

@@ -11,6 +11,11 @@ emojis ordered by sentiment (Figures 5-8). Typical use::
     report.analysis.table5["solidarity"][0]   # the most frequent solidarity emoji
     report.files                              # CSV, Markdown, PNG, SVG, GEXF, GraphML
 
+A corpus file is read in row-group batches and reduced to integer counts
+(:mod:`crowdpulse.emoji.partial`), so memory does not grow with the number of
+posts, and the batches may run on a Dask cluster (:mod:`crowdpulse.engine`) with
+the same results.
+
 Each step is also available on its own (:func:`posts_per_class`,
 :func:`emoji_totals`, :func:`top_emojis`, :func:`emojis_by_region`,
 :func:`cooccurrence_graph`, :func:`prune`, :func:`temporal_diffusion`,
@@ -70,6 +75,7 @@ from crowdpulse.emoji.pipeline import (
     EmojiAnalysis,
     EmojiReport,
     analyze_emojis,
+    analyze_emojis_file,
     prepare_corpus,
     run_emojis,
     write_emoji_report,
@@ -117,6 +123,7 @@ __all__ = [
     "Unscored",
     "Weighting",
     "analyze_emojis",
+    "analyze_emojis_file",
     "bucket_index",
     "class_masks",
     "components",

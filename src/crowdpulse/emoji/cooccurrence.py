@@ -24,7 +24,8 @@ cannot draw emoji glyphs), ``count`` (occurrences in the group's posts),
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -32,7 +33,6 @@ from typing import Literal
 import networkx as nx
 import numpy as np
 import pyarrow as pa
-import scipy.sparse as sp
 
 from crowdpulse.emoji.lookup import (
     NameSource,
@@ -42,6 +42,7 @@ from crowdpulse.emoji.lookup import (
 )
 from crowdpulse.emoji.matrix import EmojiMatrix, emoji_matrix
 from crowdpulse.exceptions import ConfigError
+from crowdpulse.io.atomic import atomic_path
 
 __all__ = [
     "WEIGHTINGS",
@@ -52,7 +53,9 @@ __all__ = [
     "components",
     "cooccurrence_graph",
     "edges_to_arrow",
+    "graph_from_counts",
     "nodes_to_arrow",
+    "pair_counts",
     "prune",
     "strength_ranking",
     "summarize",
@@ -158,43 +161,107 @@ def cooccurrence_graph(
     """
     _check_weighting(weighting)
     matrix = emojis if isinstance(emojis, EmojiMatrix) else emoji_matrix(emojis)
-    names = resolve_name_of(name_of)
-    scores = resolve_sentiment_of(sentiment_of)
-    presence = matrix.presence().astype(np.float64)
-    pair_posts = (presence.T @ presence).tocoo()
-    if weighting == "inverse_length":
-        lengths = matrix.lengths().astype(np.float64)
-        inverse = np.divide(1.0, lengths, out=np.zeros_like(lengths), where=lengths > 0)
-        weighted = (presence.T @ sp.diags(inverse) @ presence).tocsr()
     totals = matrix.totals()
     posts = matrix.post_counts()
+    nonzero = np.flatnonzero(totals).tolist()
+    return graph_from_counts(
+        {matrix.vocabulary[i]: int(totals[i]) for i in nonzero},
+        {matrix.vocabulary[i]: int(posts[i]) for i in nonzero},
+        pair_counts(matrix, weighting),
+        weighting=weighting,
+        name_of=name_of,
+        sentiment_of=sentiment_of,
+    )
+
+
+def pair_counts(
+    matrix: EmojiMatrix, weighting: Weighting = "posts"
+) -> Counter[tuple[str, str, int]]:
+    """Count the posts in which each pair of distinct emojis co-occurs.
+
+    The counts are integers, so the counts of several batches of posts add up
+    exactly (:func:`graph_from_counts` turns the sum into edge weights).
+
+    Args:
+        matrix: The posts' emoji matrix.
+        weighting: ``"posts"``: keys ``(a, b, 0)``; ``"inverse_length"``: keys
+            ``(a, b, length)``, the posts of each length (emoji occurrences) apart.
+
+    Returns:
+        ``{(a, b, length): posts}`` with ``a < b`` in code-point order.
+    """
+    _check_weighting(weighting)
+    out: Counter[tuple[str, str, int]] = Counter()
+    if not matrix.vocabulary or matrix.n_posts == 0:
+        return out
+    presence = matrix.presence()
+    if weighting == "inverse_length":
+        lengths = matrix.lengths()
+        parts = [(int(n), presence[lengths == n]) for n in np.unique(lengths[lengths > 1])]
+    else:
+        parts = [(0, presence)]
+    vocab = matrix.vocabulary
+    for length, part in parts:
+        product = (part.T @ part).tocoo()
+        upper = product.row < product.col
+        for r, c, n in zip(
+            product.row[upper].tolist(),
+            product.col[upper].tolist(),
+            product.data[upper].tolist(),
+            strict=True,
+        ):
+            out[vocab[r], vocab[c], length] += int(n)
+    return out
+
+
+def graph_from_counts(
+    totals: Mapping[str, int],
+    posts: Mapping[str, int],
+    pairs: Mapping[tuple[str, str, int], int],
+    *,
+    weighting: Weighting = "posts",
+    name_of: NameSource = None,
+    sentiment_of: SentimentSource = None,
+) -> nx.Graph:
+    """Build the co-occurrence network from counts (summed over batches of posts).
+
+    Args:
+        totals: Occurrences of every emoji used (the nodes).
+        posts: Posts using each emoji.
+        pairs: What :func:`pair_counts` returns (or the sum of several).
+        weighting: ``"posts"`` or ``"inverse_length"``.
+        name_of: Name source.
+        sentiment_of: Sentiment source.
+
+    Returns:
+        The network, nodes in code-point order, edges by (source, target).
+    """
+    _check_weighting(weighting)
+    names = resolve_name_of(name_of)
+    scores = resolve_sentiment_of(sentiment_of)
     graph = nx.Graph(weighting=weighting)
-    for i in np.flatnonzero(totals):
-        emoji = matrix.vocabulary[i]
+    for emoji in sorted(e for e, n in totals.items() if n > 0):
         attrs: dict[str, object] = {
             "emoji": emoji,
             "name": names(emoji),
-            "count": int(totals[i]),
-            "posts": int(posts[i]),
+            "count": int(totals[emoji]),
+            "posts": int(posts.get(emoji, 0)),
         }
         attrs["label"] = attrs["name"]
         score = scores(emoji)
         if score is not None:
             attrs["sentiment"] = float(score)
         graph.add_node(emoji, **attrs)
-    upper = pair_posts.row < pair_posts.col
-    rows, cols = pair_posts.row[upper], pair_posts.col[upper]
-    n_posts = np.rint(pair_posts.data[upper]).astype(np.int64)
-    weights: list[float] | list[int]
-    if weighting == "inverse_length" and rows.size:
-        weights = np.asarray(weighted[rows, cols], dtype=np.float64).ravel().tolist()
-    elif weighting == "inverse_length":
-        weights = []
-    else:
-        weights = n_posts.tolist()
-    vocab = matrix.vocabulary
-    for r, c, w, n in zip(rows.tolist(), cols.tolist(), weights, n_posts.tolist(), strict=True):
-        graph.add_edge(vocab[r], vocab[c], weight=w, posts=n)
+    n_posts: dict[tuple[str, str], int] = {}
+    weight: dict[tuple[str, str], float] = {}
+    for (a, b, length), n in sorted(pairs.items()):
+        if n <= 0:
+            continue
+        n_posts[a, b] = n_posts.get((a, b), 0) + int(n)
+        if weighting == "inverse_length":
+            weight[a, b] = weight.get((a, b), 0.0) + n / length
+    for (a, b), n in n_posts.items():
+        graph.add_edge(a, b, weight=weight[a, b] if weighting == "inverse_length" else n, posts=n)
     _annotate(graph)
     return graph
 
@@ -432,7 +499,8 @@ def write_gexf(graph: nx.Graph, path: str | Path) -> Path:
         The path written.
     """
     path = Path(path)
-    nx.write_gexf(_exportable(graph), path)
+    with atomic_path(path) as temp:  # never a half file, even when killed
+        nx.write_gexf(_exportable(graph), temp)
     return path
 
 

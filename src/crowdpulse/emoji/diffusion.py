@@ -21,6 +21,8 @@ the Unix epoch in UTC (so ``1D`` buckets start at midnight UTC). Posts without a
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -44,7 +46,9 @@ __all__ = [
     "Diffusion",
     "DiffusionRow",
     "Unscored",
+    "bucket_cells",
     "bucket_index",
+    "diffusion_from_cells",
     "parse_bucket",
     "temporal_diffusion",
 ]
@@ -237,14 +241,8 @@ def temporal_diffusion(
             ``min_count`` below 1 or unknown ``unscored``.
     """
     width = parse_bucket(bucket)
-    if min_count < 1:
-        raise ConfigError("must be at least 1", field="emojis.min_count")
-    if unscored not in ("band", "drop"):
-        raise ConfigError("choose 'band' or 'drop'", field="unscored")
     if len(created_at) != emojis.n_posts:
         raise ValueError("created_at and the emoji matrix have different lengths")
-    names = resolve_name_of(name_of)
-    scores = resolve_sentiment_of(sentiment_of)
     index, dated = bucket_index(created_at, width)
     step = width // timedelta(microseconds=1)
     if span is not None:
@@ -254,6 +252,97 @@ def temporal_diffusion(
         first, last = int(index[dated].min()), int(index[dated].max())
     else:
         first, last = 0, -1
+    inside = dated & (index >= first) & (index <= last)
+    return diffusion_from_cells(
+        bucket_cells(index, inside, emojis),
+        (first, last),
+        posts=emojis.n_posts,
+        undated_posts=int((~dated).sum()),
+        bucket=bucket,
+        min_count=min_count,
+        unscored=unscored,
+        name_of=name_of,
+        sentiment_of=sentiment_of,
+    )
+
+
+def bucket_cells(
+    index: np.ndarray, selected: np.ndarray, emojis: EmojiMatrix
+) -> Counter[tuple[int, str]]:
+    """Sum each emoji's occurrences per bucket over the selected posts.
+
+    The counts are integers, so the cells of several batches of posts add up
+    exactly (:func:`diffusion_from_cells` filters and orders the sum).
+
+    Args:
+        index: Bucket number of every post (:func:`bucket_index`).
+        selected: Boolean mask of the posts to count (dated, inside the span).
+        emojis: The posts' emoji matrix.
+
+    Returns:
+        ``{(bucket number, emoji): occurrences}``.
+    """
+    out: Counter[tuple[int, str]] = Counter()
+    rows = np.flatnonzero(selected)
+    if rows.size == 0 or not emojis.vocabulary:
+        return out
+    buckets, position = np.unique(index[rows], return_inverse=True)
+    assign = sp.csr_matrix(
+        (np.ones(rows.size, dtype=np.int64), (position, rows)),
+        shape=(len(buckets), emojis.n_posts),
+    )
+    per_bucket = (assign @ emojis.counts).tocoo()
+    vocab = emojis.vocabulary
+    for r, c, n in zip(
+        per_bucket.row.tolist(), per_bucket.col.tolist(), per_bucket.data.tolist(), strict=True
+    ):
+        if n:
+            out[int(buckets[r]), vocab[c]] += int(n)
+    return out
+
+
+def diffusion_from_cells(
+    cells: Mapping[tuple[int, str], int],
+    span: tuple[int, int],
+    *,
+    posts: int,
+    undated_posts: int,
+    bucket: str = "1D",
+    min_count: int = 25,
+    unscored: Unscored = "band",
+    name_of: NameSource = None,
+    sentiment_of: SentimentSource = None,
+) -> Diffusion:
+    """Filter and order (bucket, emoji) counts into a :class:`Diffusion`.
+
+    Args:
+        cells: ``{(bucket number, emoji): occurrences}`` (:func:`bucket_cells`, or
+            the sum of several batches' cells); cells outside ``span`` are ignored.
+        span: First and last bucket number of the x axis (``(0, -1)``: no axis).
+        posts: Posts considered (dated or not).
+        undated_posts: Posts without a time.
+        bucket: Bucket size (see :func:`parse_bucket`).
+        min_count: Smallest count kept per (bucket, emoji).
+        unscored: Emojis without a sentiment score: ``"band"`` or ``"drop"``.
+        name_of: Name source.
+        sentiment_of: Sentiment source.
+
+    Returns:
+        The :class:`Diffusion`.
+
+    Raises:
+        ConfigError: Invalid bucket (or more than :data:`MAX_BUCKETS` buckets),
+            ``min_count`` below 1 or unknown ``unscored``.
+    """
+    width = parse_bucket(bucket)
+    if min_count < 1:
+        raise ConfigError("must be at least 1", field="emojis.min_count")
+    if unscored not in ("band", "drop"):
+        raise ConfigError("choose 'band' or 'drop'", field="unscored")
+    names = resolve_name_of(name_of)
+    scores = resolve_sentiment_of(sentiment_of)
+    step = width // timedelta(microseconds=1)
+    first, last = span
     if last - first + 1 > MAX_BUCKETS:
         raise ConfigError(
             f"{bucket!r} makes {last - first + 1:,} buckets (at most {MAX_BUCKETS:,}); "
@@ -261,37 +350,12 @@ def temporal_diffusion(
             field="emojis.bucket",
         )
     buckets = tuple(_EPOCH + timedelta(microseconds=int(b) * step) for b in range(first, last + 1))
-    inside = dated & (index >= first) & (index <= last)
-    rows_idx = np.flatnonzero(inside)
-    n_buckets = max(last - first + 1, 0)
-    if n_buckets == 0 or rows_idx.size == 0 or not emojis.vocabulary:
-        return Diffusion(
-            bucket,
-            width,
-            min_count,
-            buckets,
-            (),
-            (),
-            unscored,
-            (),
-            emojis.n_posts,
-            int((~dated).sum()),
-        )
-    assign = sp.csr_matrix(
-        (np.ones(rows_idx.size, dtype=np.int64), (index[rows_idx] - first, rows_idx)),
-        shape=(n_buckets, emojis.n_posts),
+    kept_cells = sorted(
+        (b - first, e, int(n))
+        for (b, e), n in cells.items()
+        if first <= b <= last and n >= min_count
     )
-    per_bucket = (assign @ emojis.counts).tocoo()
-    keep = per_bucket.data >= min_count
-    cells = sorted(
-        zip(
-            per_bucket.row[keep].tolist(),
-            per_bucket.col[keep].tolist(),
-            per_bucket.data[keep].tolist(),
-            strict=True,
-        )
-    )
-    kept = sorted({emojis.vocabulary[c] for _, c, _ in cells})
+    kept = sorted({e for _, e, _ in kept_cells})
     score_of = {e: scores(e) for e in kept}
     scored = sorted((e for e in kept if score_of[e] is not None), key=lambda e: (score_of[e], e))
     band = [e for e in kept if score_of[e] is None] if unscored == "band" else []
@@ -299,13 +363,12 @@ def temporal_diffusion(
     position = {e: i for i, e in enumerate(order)}
     name_cache: dict[str, str] = {}
     out = []
-    for b, c, n in cells:
-        emoji = emojis.vocabulary[c]
+    for b, emoji, n in kept_cells:
         if emoji not in position:
             continue
         if emoji not in name_cache:
             name_cache[emoji] = names(emoji)
-        out.append(DiffusionRow(buckets[b], emoji, int(n), score_of[emoji], name_cache[emoji]))
+        out.append(DiffusionRow(buckets[b], emoji, n, score_of[emoji], name_cache[emoji]))
     out.sort(key=lambda r: (r.bucket, position[r.emoji]))
     return Diffusion(
         bucket=bucket,
@@ -316,8 +379,8 @@ def temporal_diffusion(
         band=tuple(band),
         unscored=unscored,
         rows=tuple(out),
-        posts=emojis.n_posts,
-        undated_posts=int((~dated).sum()),
+        posts=posts,
+        undated_posts=undated_posts,
     )
 
 

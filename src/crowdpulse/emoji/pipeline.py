@@ -25,63 +25,52 @@ import logging
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import numpy as np
 import pyarrow as pa
 
 from crowdpulse.emoji.cooccurrence import (
     CooccurrenceSummary,
     Weighting,
-    cooccurrence_graph,
     edges_to_arrow,
     nodes_to_arrow,
     prune,
-    summarize,
     write_gexf,
     write_graphml,
 )
-from crowdpulse.emoji.diffusion import (
-    Diffusion,
-    Unscored,
-    bucket_index,
-    parse_bucket,
-    temporal_diffusion,
-)
+from crowdpulse.emoji.diffusion import Diffusion, Unscored, parse_bucket
 from crowdpulse.emoji.figures import FigureResult, plot_cooccurrence, plot_diffusion
 from crowdpulse.emoji.glyphs import GlyphFallbackWarning, glyph_renderer
-from crowdpulse.emoji.groups import (
-    SOLIDARITY,
-    InRegionFn,
-    class_masks,
-    region_groups,
-    require_columns,
-)
+from crowdpulse.emoji.groups import InRegionFn, require_columns
 from crowdpulse.emoji.lookup import (
     NameSource,
     SentimentSource,
     resolve_name_of,
     resolve_sentiment_of,
 )
-from crowdpulse.emoji.matrix import emoji_matrix
+from crowdpulse.emoji.partial import (
+    DIFFUSION_GROUPS,
+    NETWORK_GROUPS,
+    EmojiPartial,
+    count_batch,
+    finish,
+)
 from crowdpulse.emoji.tables import (
     EmojiTotals,
     PostsPerClass,
     RankedEmoji,
     RegionEmojis,
     TopEmojis,
-    emoji_totals,
-    emojis_by_region,
     markdown_table,
-    posts_per_class,
-    top_emojis,
-    write_csv,
 )
+from crowdpulse.engine import Engine
 from crowdpulse.event import Event, load_event
-from crowdpulse.exceptions import ConfigError, InputError
+from crowdpulse.exceptions import ConfigError
+from crowdpulse.io.atomic import write_text_atomic
+from crowdpulse.io.corpus import iter_row_groups, write_csv
 from crowdpulse.progress import progress
 
 __all__ = [
@@ -90,6 +79,7 @@ __all__ = [
     "EmojiAnalysis",
     "EmojiReport",
     "analyze_emojis",
+    "analyze_emojis_file",
     "prepare_corpus",
     "run_emojis",
     "write_emoji_report",
@@ -97,19 +87,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-NETWORK_GROUPS: tuple[str, ...] = ("inside", "outside")
-DIFFUSION_GROUPS: tuple[str, ...] = ("all", "inside", "outside")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
 
 def _emoji_column(texts: list[str | None], quiet: bool) -> pa.Array:
-    try:
-        from crowdpulse.text import extract_emojis, normalize_emoji
-    except ImportError as exc:
-        raise InputError(
-            f"the corpus has no emojis column and crowdpulse.text cannot compute it ({exc})",
-            field="emojis",
-        ) from None
+    from crowdpulse.text import extract_emojis, normalize_emoji
+
     out: list[list[str]] = []
     with progress("emojis", total=len(texts), quiet=quiet) as bar:
         for text in texts:
@@ -133,8 +114,7 @@ def prepare_corpus(
         computed here (empty when the corpus was already enriched).
 
     Raises:
-        InputError: A column is missing and cannot be computed (no ``text`` column,
-            or the stage's module is not available).
+        InputError: A column is missing and cannot be computed (no ``text`` column).
         ConfigError: ``solidarity`` is missing and the event has no ``[labels]``.
     """
     computed: list[str] = []
@@ -149,26 +129,14 @@ def prepare_corpus(
                 "the corpus has no solidarity column and the event has no [labels] section",
                 field="labels",
             )
-        try:
-            from crowdpulse.label import label_corpus
-        except ImportError as exc:
-            raise InputError(
-                "the corpus has no solidarity column and crowdpulse.label is not available "
-                f"({exc})",
-                field="solidarity",
-            ) from None
+        from crowdpulse.label import label_corpus
+
         table = label_corpus(table, event.labels, quiet=quiet).table
         computed.append("solidarity")
     if "country" not in table.column_names:
-        try:
-            from crowdpulse.geo import geotag
-        except ImportError as exc:
-            raise InputError(
-                f"the corpus has no country column and crowdpulse.geo is not available ({exc})",
-                field="country",
-            ) from None
-        result: Any = geotag(table)
-        table = result if isinstance(result, pa.Table) else result.table
+        from crowdpulse.geo import geotag
+
+        table = geotag(table)
         computed.append("country")
     return table, tuple(computed)
 
@@ -321,93 +289,200 @@ def analyze_emojis(
         InputError: A column is missing or invalid.
         ConfigError: An option is invalid.
     """
+    bucket, width, min_count = _settings(event, top_k, bucket, min_count)
+    table, computed = prepare_corpus(table, event, quiet=quiet)
+    require_columns(table, _ANALYSED, purpose="the emoji analyses")
+    with progress("emoji analyses", total=2, quiet=quiet) as bar:
+        part = count_batch(
+            table,
+            event.affected_countries,
+            weighting=weighting,
+            width=width,
+            in_region=in_region,
+        )
+        part.computed = computed
+        bar.advance()
+        analysis = _finish(
+            part,
+            event,
+            top_k=top_k,
+            min_weight=min_weight,
+            min_degree=min_degree,
+            bucket=bucket,
+            min_count=min_count,
+            unscored=unscored,
+            name_of=name_of,
+            sentiment_of=sentiment_of,
+        )
+        bar.advance()
+    return analysis
+
+
+_ANALYSED = ("emojis", "solidarity", "country", "created_at")
+
+
+def _settings(
+    event: Event, top_k: int, bucket: str | None, min_count: int | None
+) -> tuple[str, timedelta, int]:
+    """Check the options; the bucket, its length and min_count (the event's by default)."""
     if top_k < 1:
         raise ConfigError("must be at least 1", field="top_k")
     bucket = bucket or event.emojis.bucket
-    parse_bucket(bucket)
+    width = parse_bucket(bucket)
     min_count = event.emojis.min_count if min_count is None else min_count
     if not event.affected_countries:
         logger.warning("the event lists no affected countries: every geotagged post is 'outside'")
-    table, computed = prepare_corpus(table, event, quiet=quiet)
-    require_columns(
-        table, ["emojis", "solidarity", "country", "created_at"], purpose="the emoji analyses"
+    return bucket, width, min_count
+
+
+def _finish(
+    part: EmojiPartial,
+    event: Event,
+    *,
+    top_k: int,
+    min_weight: float,
+    min_degree: int,
+    bucket: str,
+    min_count: int,
+    unscored: Unscored,
+    name_of: NameSource,
+    sentiment_of: SentimentSource,
+) -> EmojiAnalysis:
+    done = finish(
+        part,
+        event.affected_countries,
+        top_k=top_k,
+        min_weight=min_weight,
+        min_degree=min_degree,
+        bucket=bucket,
+        min_count=min_count,
+        unscored=unscored,
+        name_of=resolve_name_of(name_of),
+        sentiment_of=resolve_sentiment_of(sentiment_of),
     )
-    names = resolve_name_of(name_of)
-    scores = resolve_sentiment_of(sentiment_of)
-    with progress("emoji analyses", total=4, quiet=quiet) as bar:
-        matrix = emoji_matrix(table.column("emojis"))
-        groups = region_groups(
-            table.column("country"),
-            event.affected_countries,
-            states=table.column("us_state") if "us_state" in table.column_names else None,
-            in_region=in_region,
-        )
-        t1 = posts_per_class(table)
-        t4 = emoji_totals(table, matrix=matrix)
-        t5 = top_emojis(table, top_k, matrix=matrix, name_of=names, sentiment_of=scores)
-        t6 = emojis_by_region(
-            table,
-            event.affected_countries,
-            top_k,
-            matrix=matrix,
-            groups=groups,
-            name_of=names,
-            sentiment_of=scores,
-        )
-        bar.advance()
-        masks, _ = class_masks(table)
-        solidarity = masks[SOLIDARITY]
-        networks: dict[str, nx.Graph] = {}
-        summaries: dict[str, CooccurrenceSummary] = {}
-        for group in NETWORK_GROUPS:
-            full = cooccurrence_graph(
-                matrix.rows(solidarity & (groups == group)),
-                weighting=weighting,
-                name_of=names,
-                sentiment_of=scores,
-            )
-            networks[group] = prune(full, min_weight=min_weight, min_degree=min_degree)
-            summaries[group] = summarize(networks[group], top_k)
-        bar.advance()
-        created = table.column("created_at")
-        step = parse_bucket(bucket)
-        index, dated = bucket_index(created, step)
-        solidarity_dated = solidarity & dated
-        span = None
-        if solidarity_dated.any():
-            span = (
-                _EPOCH + int(index[solidarity_dated].min()) * step,
-                _EPOCH + int(index[solidarity_dated].max()) * step,
-            )
-        diffusion: dict[str, Diffusion] = {}
-        for group in DIFFUSION_GROUPS:
-            rows = solidarity if group == "all" else solidarity & (groups == group)
-            selected = np.flatnonzero(rows)
-            diffusion[group] = temporal_diffusion(
-                created.take(pa.array(selected, pa.int64())),
-                matrix.rows(selected),
-                bucket=bucket,
-                min_count=min_count,
-                unscored=unscored,
-                span=span,
-                name_of=names,
-                sentiment_of=scores,
-            )
-        bar.advance(2)
     return EmojiAnalysis(
         event=event.name,
         affected=event.affected_countries,
-        table1=t1,
-        table4=t4,
-        table5=t5,
-        table6=t6,
-        networks=networks,
-        summaries=summaries,
-        diffusion=diffusion,
-        weighting=weighting,
+        table1=done.table1,
+        table4=done.table4,
+        table5=done.table5,
+        table6=done.table6,
+        networks=done.networks,
+        summaries=done.summaries,
+        diffusion=done.diffusion,
+        weighting=part.weighting,
         min_weight=min_weight,
         min_degree=min_degree,
-        computed_columns=computed,
+        computed_columns=part.computed,
+    )
+
+
+@dataclass(frozen=True)
+class _BatchJob:
+    """What a worker needs to count one partition of a corpus file (picklable)."""
+
+    path: str
+    event: Event
+    weighting: Weighting
+    width: timedelta
+    batch_size: int
+    in_region: InRegionFn | None = None
+
+
+def _count_partition(job: _BatchJob, row_groups: Sequence[int]) -> EmojiPartial:
+    """Count the posts of some row groups of a corpus file (one engine task)."""
+    part = EmojiPartial(weighting=job.weighting, width=job.width)
+    for batch in iter_row_groups(job.path, row_groups, batch_size=job.batch_size):
+        table, computed = prepare_corpus(pa.Table.from_batches([batch]), job.event)
+        require_columns(table, _ANALYSED, purpose="the emoji analyses")
+        counted = count_batch(
+            table,
+            job.event.affected_countries,
+            weighting=job.weighting,
+            width=job.width,
+            in_region=job.in_region,
+        )
+        counted.computed = computed
+        part.merge(counted)
+    return part
+
+
+def analyze_emojis_file(
+    source: str | Path,
+    event: Event,
+    *,
+    engine: Engine | None = None,
+    batch_size: int = 65_536,
+    top_k: int = 10,
+    weighting: Weighting = "posts",
+    min_weight: float = 0.0,
+    min_degree: int = 1,
+    bucket: str | None = None,
+    min_count: int | None = None,
+    unscored: Unscored = "band",
+    name_of: NameSource = None,
+    sentiment_of: SentimentSource = None,
+    in_region: InRegionFn | None = None,
+    quiet: bool = True,
+) -> EmojiAnalysis:
+    """Compute every emoji analysis of a corpus file in bounded memory.
+
+    The file is read in row groups (batches of at most ``batch_size`` posts); each
+    batch is completed (:func:`prepare_corpus`) and reduced to integer counts
+    (:func:`~crowdpulse.emoji.partial.count_batch`), and the counts are added. Peak
+    memory depends on the batch size and on the distinct emojis, pairs and time
+    buckets, not on the number of posts. With an ``engine`` (see
+    :mod:`crowdpulse.engine`) the partitions are counted on its workers; the sums
+    are exact, so the result is the same with one process or a cluster of any size,
+    and the same as :func:`analyze_emojis` on the whole table.
+
+    Args:
+        source: A corpus Parquet file (plain or enriched).
+        event: The event.
+        engine: Where to run (default: this process).
+        batch_size: Posts per batch.
+        top_k: Length of the top lists.
+        weighting: Co-occurrence edge weight.
+        min_weight: Smallest edge weight kept.
+        min_degree: Smallest node degree kept.
+        bucket: Diffusion bucket size (default: the event's).
+        min_count: Smallest count per (bucket, emoji) (default: the event's).
+        unscored: ``"band"`` or ``"drop"``.
+        name_of: Name source.
+        sentiment_of: Sentiment source.
+        in_region: Overrides the affected-region test (must be picklable for a
+            cluster of processes).
+        quiet: Show no progress bar.
+
+    Returns:
+        The :class:`EmojiAnalysis`.
+
+    Raises:
+        InputError: The file cannot be read or a column is missing.
+        ConfigError: An option is invalid.
+    """
+    from crowdpulse.engine import local_engine, partitions
+
+    bucket, width, min_count = _settings(event, top_k, bucket, min_count)
+    engine = engine or local_engine()
+    job = _BatchJob(str(source), event, weighting, width, batch_size, in_region)
+    parts = partitions(source, batch_size)
+    total = EmojiPartial(weighting=weighting, width=width)
+    with progress("emoji analyses", total=len(parts), quiet=quiet) as bar:
+        for part in engine.map(_count_partition, parts, job):
+            total.merge(part)
+            bar.advance()
+    return _finish(
+        total,
+        event,
+        top_k=top_k,
+        min_weight=min_weight,
+        min_degree=min_degree,
+        bucket=bucket,
+        min_count=min_count,
+        unscored=unscored,
+        name_of=name_of,
+        sentiment_of=sentiment_of,
     )
 
 
@@ -616,7 +691,7 @@ def write_emoji_report(
         )
     )
     markdown = out / "emoji_tables.md"
-    markdown.write_text(_markdown(a), encoding="utf-8")
+    write_text_atomic(markdown, _markdown(a))
     files.append(markdown)
     figures: dict[str, FigureResult] = {}
     glyph_renderer(font_path).warn_if_unavailable(stacklevel=2)  # once, not per figure
@@ -669,9 +744,13 @@ def run_emojis(
     font_path: str | Path | None = None,
     max_nodes: int | None = 60,
     quiet: bool = True,
+    engine: Engine | None = None,
     **options: Any,
 ) -> EmojiReport:
     """Read a corpus and an event, analyse the emojis and write every output.
+
+    A corpus file is read batch by batch (:func:`analyze_emojis_file`: bounded
+    memory, on ``engine`` when given); a table is analysed as it is.
 
     Args:
         corpus: A corpus Parquet file (or a table already read).
@@ -682,6 +761,7 @@ def run_emojis(
         font_path: Colour emoji font.
         max_nodes: Most nodes drawn in a network figure.
         quiet: Show no progress bar.
+        engine: Where a corpus file is analysed (default: this process).
         **options: Passed to :func:`analyze_emojis` (``top_k``, ``weighting``,
             ``min_weight``, ``min_degree``, ``bucket``, ``min_count``, ``unscored``...).
 
@@ -694,11 +774,10 @@ def run_emojis(
     """
     if not isinstance(event, Event):
         event = load_event(event)
-    if not isinstance(corpus, pa.Table):
-        from crowdpulse.io.corpus import read_corpus
-
-        corpus = read_corpus(corpus)
-    analysis = analyze_emojis(corpus, event, quiet=quiet, **options)
+    if isinstance(corpus, pa.Table):
+        analysis = analyze_emojis(corpus, event, quiet=quiet, **options)
+    else:
+        analysis = analyze_emojis_file(corpus, event, engine=engine, quiet=quiet, **options)
     return write_emoji_report(
         analysis,
         out_dir,

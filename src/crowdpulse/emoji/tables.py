@@ -15,8 +15,10 @@
   country); per group the totals, the share of the geotagged emojis (the
   paper's "6.52% from affected regions") and the top-k.
 
-Every table is a frozen dataclass with ``to_arrow()``; :func:`write_csv` and
-:func:`markdown_table` write any Arrow table as CSV or Markdown.
+Every table is a frozen dataclass with ``to_arrow()``; :func:`markdown_table`
+writes any Arrow table as Markdown, and :func:`write_csv` (the project's one CSV
+writer, :func:`crowdpulse.io.corpus.write_csv`: ISO 8601 UTC times, integers as
+integers, every float digit) as CSV.
 """
 
 from __future__ import annotations
@@ -24,11 +26,9 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from crowdpulse.emoji.groups import (
     CLASSES,
@@ -46,6 +46,7 @@ from crowdpulse.emoji.lookup import (
     resolve_sentiment_of,
 )
 from crowdpulse.emoji.matrix import EmojiMatrix, emoji_matrix
+from crowdpulse.io.corpus import write_csv
 
 __all__ = [
     "EmojiCounts",
@@ -422,21 +423,6 @@ def emojis_by_region(
     return RegionEmojis(
         affected=frozenset(c.upper() for c in affected), k=k, by_group=by_group, top=top
     )
-
-
-def write_csv(table: pa.Table, path: str | Path) -> Path:
-    """Write an Arrow table as UTF-8 CSV (quotes only where needed, nulls empty).
-
-    Args:
-        table: The table.
-        path: The file to write.
-
-    Returns:
-        The path written.
-    """
-    path = Path(path)
-    pacsv.write_csv(table, path, write_options=pacsv.WriteOptions(quoting_style="needed"))
-    return path
 
 
 def _cell(value: object, digits: int) -> str:

@@ -16,6 +16,8 @@ Columns of those names already present are replaced.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +26,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from crowdpulse.engine import Engine, LocalEngine, partitions
 from crowdpulse.exceptions import ConfigError, InputError
 from crowdpulse.geo.backends import Geocoder, GeocoderName, get_geocoder
 from crowdpulse.geo.coords import DEFAULT_MAX_KM, geocode_points
 from crowdpulse.geo.result import GeoResult
-from crowdpulse.io.corpus import open_parquet, replaced_atomically
+from crowdpulse.io.corpus import iter_row_groups, open_parquet, replaced_atomically
 from crowdpulse.progress import progress
 
 __all__ = ["GEOTAG_FIELDS", "Geotagger", "geotag", "geotag_file"]
@@ -266,6 +269,30 @@ def geotag(
     ).tag(table)
 
 
+@dataclass(frozen=True)
+class _GeotagJob:
+    """What a worker needs to geotag some row groups (picklable)."""
+
+    path: str
+    geocoder: Geocoder
+    min_confidence: float
+    max_km: float
+    schema: pa.Schema
+    batch_size: int
+
+
+def _geotag_partition(
+    job: _GeotagJob, row_groups: Sequence[int]
+) -> tuple[list[pa.Table], Counter[str], set[str]]:
+    """Geotag some row groups (one engine task): tables, counts, locations geocoded."""
+    tagger = Geotagger(geocoder=job.geocoder, min_confidence=job.min_confidence, max_km=job.max_km)
+    out = [
+        tagger.tag(pa.Table.from_batches([batch])).select(job.schema.names).cast(job.schema)
+        for batch in iter_row_groups(job.path, row_groups, batch_size=job.batch_size)
+    ]
+    return out, tagger.counts, set(tagger._cache)
+
+
 def geotag_file(
     source: str | Path,
     destination: str | Path,
@@ -275,6 +302,7 @@ def geotag_file(
     max_km: float = DEFAULT_MAX_KM,
     batch_size: int = 65_536,
     quiet: bool = True,
+    engine: Engine | None = None,
     **geocoder_options: Any,
 ) -> dict[str, object]:
     """Geotag a corpus Parquet file, streaming it in batches.
@@ -292,6 +320,9 @@ def geotag_file(
         max_km: Farthest distance from coordinates to a known place for an answer.
         batch_size: Posts per batch (and per output row group).
         quiet: Show no progress bar.
+        engine: Where to run (default: this process). With a Dask engine each row
+            group is a task; the output, the counts and ``unique_locations`` are the
+            same as with one process.
         **geocoder_options: Passed to the geocoder's factory (e.g. ``cache_path``).
 
     Returns:
@@ -320,15 +351,32 @@ def geotag_file(
         **geocoder_options,
     )
     rows = reader.metadata.num_rows
+    distributed = engine is not None and not isinstance(engine, LocalEngine)
+    locations: set[str] = set()
     with (
         replaced_atomically(destination) as temp,
         pq.ParquetWriter(temp, schema) as writer,
         progress("geotag", total=rows, quiet=quiet) as bar,
     ):
-        for batch in reader.iter_batches(batch_size=batch_size):
-            tagged = tagger.tag(pa.Table.from_batches([batch]))
-            writer.write_table(tagged.select(schema.names).cast(schema))
-            bar.advance(batch.num_rows)
+        if distributed:
+            assert engine is not None
+            job = _GeotagJob(
+                str(source), tagger.geocoder, min_confidence, max_km, schema, batch_size
+            )
+            for tables, counts, seen in engine.map(
+                _geotag_partition, partitions(source, batch_size), job
+            ):
+                for tagged in tables:
+                    writer.write_table(tagged)
+                    bar.advance(tagged.num_rows)
+                tagger.counts.update(counts)
+                locations |= seen
+        else:
+            for batch in reader.iter_batches(batch_size=batch_size):
+                tagged = tagger.tag(pa.Table.from_batches([batch]))
+                writer.write_table(tagged.select(schema.names).cast(schema))
+                bar.advance(batch.num_rows)
+            locations = set(tagger._cache)
     counts = tagger.counts
     by_source = {name: int(counts[name]) for name in ("coordinates", "place", "profile")}
     return {
@@ -336,7 +384,7 @@ def geotag_file(
         "tagged": sum(by_source.values()),
         "by_source": by_source,
         "untagged": int(counts["none"]),
-        "unique_locations": tagger.unique_locations,
+        "unique_locations": len(locations),
         "geocoder": getattr(tagger.geocoder, "name", type(tagger.geocoder).__name__),
         "output": str(destination),
     }
