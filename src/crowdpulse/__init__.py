@@ -14,9 +14,38 @@ stage's heavy dependencies load only when that stage is used::
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+if TYPE_CHECKING:  # what type checkers see; at run time the names load on first use
+    from crowdpulse.detect import Pelt as Pelt
+    from crowdpulse.detect import StreamingDetector as StreamingDetector
+    from crowdpulse.detect import detect_changepoints as detect_changepoints
+    from crowdpulse.event import Event as Event
+    from crowdpulse.event import load_event as load_event
+    from crowdpulse.exceptions import ConfigError as ConfigError
+    from crowdpulse.exceptions import CrowdpulseError as CrowdpulseError
+    from crowdpulse.exceptions import InputError as InputError
+    from crowdpulse.exceptions import MissingExtraError as MissingExtraError
+    from crowdpulse.exceptions import NotFittedError as NotFittedError
+    from crowdpulse.geo import geocode as geocode
+    from crowdpulse.geo import geotag as geotag
+    from crowdpulse.io import IngestOptions as IngestOptions
+    from crowdpulse.io import IngestSummary as IngestSummary
+    from crowdpulse.io import ingest as ingest
+    from crowdpulse.io import read_corpus as read_corpus
+    from crowdpulse.io import read_posts as read_posts
+    from crowdpulse.network import lexical_series as lexical_series
+    from crowdpulse.network import window_metrics as window_metrics
+    from crowdpulse.schema import POST_SCHEMA as POST_SCHEMA
+    from crowdpulse.synth import SynthConfig as SynthConfig
+    from crowdpulse.synth import synthesize as synthesize
+    from crowdpulse.text import Lexicon as Lexicon
+    from crowdpulse.text import add_features as add_features
+    from crowdpulse.text import emoji_sentiment as emoji_sentiment
+    from crowdpulse.text import extract_emojis as extract_emojis
+    from crowdpulse.text import tokenize as tokenize
 
 #: Public name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -24,7 +53,6 @@ _EXPORTS: dict[str, str] = {
     "POST_SCHEMA": "crowdpulse.schema",
     "CrowdpulseError": "crowdpulse.exceptions",
     "InputError": "crowdpulse.exceptions",
-    "RecordError": "crowdpulse.exceptions",
     "ConfigError": "crowdpulse.exceptions",
     "NotFittedError": "crowdpulse.exceptions",
     "MissingExtraError": "crowdpulse.exceptions",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from crowdpulse.exceptions import ConfigError
+from crowdpulse.io.atomic import atomic_path
 
 __all__ = ["date_axis", "figure_paths", "new_figure", "save_figure", "save_figure_as"]
 
@@ -74,7 +75,8 @@ def save_figure_as(
             path.parent.mkdir(parents=True, exist_ok=True)
             fmt = path.suffix.lstrip(".").lower() or "png"
             metadata = {"Date": None} if fmt in ("svg", "pdf") else {"Software": None}
-            figure.savefig(path, format=fmt, dpi=dpi or figure.dpi, metadata=metadata)
+            with atomic_path(path) as temp:  # never a half image, even when killed
+                figure.savefig(temp, format=fmt, dpi=dpi or figure.dpi, metadata=metadata)
             written.append(path)
     return tuple(written)
 

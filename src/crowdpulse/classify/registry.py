@@ -30,6 +30,7 @@ from typing import Any
 from sklearn.base import BaseEstimator
 
 from crowdpulse.exceptions import ConfigError
+from crowdpulse.registry import Registry
 
 __all__ = [
     "MODELS",
@@ -72,16 +73,20 @@ def _word_char(**params: Any) -> BaseEstimator:
     return StackedTextClassifier(embed=False, **params)
 
 
-MODELS: dict[str, Callable[..., BaseEstimator]] = {
-    "svm-bigram": functools.partial(_linear, "bigram", "svm"),
-    "svm-tfidf": functools.partial(_linear, "tfidf", "svm"),
-    "svm-tfidf-bigram": functools.partial(_linear, "tfidf-bigram", "svm"),
-    "logreg": functools.partial(_linear, "tfidf", "logreg"),
-    "lstm": _lstm,
-    "sentence-embed": _embed,
-    "svm-word-char": _word_char,
-    "stack-tfidf-embed": _stack,
-}
+MODELS: Registry[Callable[..., BaseEstimator]] = Registry(
+    "model",
+    {
+        "svm-bigram": functools.partial(_linear, "bigram", "svm"),
+        "svm-tfidf": functools.partial(_linear, "tfidf", "svm"),
+        "svm-tfidf-bigram": functools.partial(_linear, "tfidf-bigram", "svm"),
+        "logreg": functools.partial(_linear, "tfidf", "logreg"),
+        "lstm": _lstm,
+        "sentence-embed": _embed,
+        "svm-word-char": _word_char,
+        "stack-tfidf-embed": _stack,
+    },
+    group="crowdpulse.models",
+)
 
 RECOMMENDED = "stack-tfidf-embed"
 """The key that won the CrisisLexT26 leave-one-event-out comparison (docs/solidarity.md)."""
@@ -122,6 +127,8 @@ MODEL_INFO: dict[str, dict[str, Any]] = {
     },
 }
 """Per key: a one-line description and the extra it needs; costs are in MODEL_COSTS."""
+for _key, _info in MODEL_INFO.items():
+    MODELS.set_description(_key, _info["description"])
 
 MODEL_COSTS: dict[str, dict[str, Any]] = {
     "svm-tfidf-bigram": {

@@ -44,6 +44,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from crowdpulse.exceptions import ConfigError, InputError, NotFittedError
+from crowdpulse.registry import Registry
 
 __all__ = [
     "COSTS",
@@ -186,8 +187,10 @@ class BaseCost:
 
 _C = TypeVar("_C", bound=type[BaseCost])
 
-COSTS: dict[str, type[BaseCost]] = {}
-"""The registry: cost key -> cost class."""
+COSTS: Registry[type[BaseCost]] = Registry(
+    "cost", group="crowdpulse.costs", aliases={"l2": "normal-mean", "normal": "normal-meanvar"}
+)
+"""The registry: cost key -> cost class (plug-ins: entry-point group ``crowdpulse.costs``)."""
 
 
 def register_cost(cls: _C) -> _C:
@@ -208,7 +211,7 @@ def register_cost(cls: _C) -> _C:
     return cls
 
 
-COST_ALIASES: dict[str, str] = {"l2": "normal-mean", "normal": "normal-meanvar"}
+COST_ALIASES: dict[str, str] = COSTS.aliases
 """ruptures' model names -> the keys of :data:`COSTS` (so ruptures code ports as is)."""
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from crowdpulse.event import Event
+from crowdpulse.io.atomic import atomic_open, atomic_path, write_text_atomic
 from crowdpulse.synth.config import DEFAULT_START, DEFAULT_TARGET, SynthConfig
 from crowdpulse.synth.generator import CLASSES, KIND_NAMES, SynthResult, generate
 from crowdpulse.synth.sheet import LabelSheet, SheetRow, default_sheet_path, read_sheet
@@ -119,7 +120,7 @@ def write_event(result: SynthResult, event_path: str | Path, output: str | Path 
     if sheet_copy.resolve() != result.sheet.path.resolve():
         shutil.copyfile(result.sheet.path, sheet_copy)
     event = event_for(result, output, sheet_copy)
-    event_path.write_text(event_to_toml(event, relative_to=event_path.parent), encoding="utf-8")
+    write_text_atomic(event_path, event_to_toml(event, relative_to=event_path.parent))
     return sheet_copy
 
 
@@ -159,9 +160,10 @@ def synthesize(
     if event_path is not None:
         truth["event"] = str(event_path)
     if truth_path is not None:
-        Path(truth_path).write_bytes(
-            orjson.dumps(truth, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
-        )
+        with atomic_open(truth_path, "wb") as handle:
+            options = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+            handle.write(orjson.dumps(truth, option=options))
     if truth_posts_path is not None:
-        pq.write_table(truth_posts_table(result), str(truth_posts_path))
+        with atomic_path(truth_posts_path) as temp:
+            pq.write_table(truth_posts_table(result), str(temp))
     return truth

@@ -41,6 +41,7 @@ import numpy as np
 import orjson
 
 from crowdpulse.exceptions import ConfigError
+from crowdpulse.io.atomic import atomic_path
 from crowdpulse.progress import progress
 from crowdpulse.synth.generator import SynthResult, paused_gc
 from crowdpulse.synth.population import LOCATIONS, country_name
@@ -167,7 +168,7 @@ def open_output(path: str | Path) -> Iterator[IO[bytes]]:
         out.flush()
         return
     suffix = Path(name).suffix.lower()
-    with open(name, "wb") as raw:
+    with atomic_path(name) as temp, open(temp, "wb") as raw:  # renamed when complete
         if suffix == ".gz":
             with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
                 yield gz  # type: ignore[misc]
