@@ -298,3 +298,24 @@ def test_cli_json_and_errors(built: tuple[Path, ReportResult], tmp_path: Path) -
     assert "crowdpulse: error:" in failed.output and "Traceback" not in failed.output
     unknown = runner.invoke(main, ["report", str(copy / "nope.toml"), "-o", str(tmp_path / "r")])
     assert unknown.exit_code == 1 and "not found" in unknown.output
+
+
+def test_early_warning_episodes_are_shown_as_alerts_jsonl_has_them(
+    built: tuple[Path, ReportResult],
+) -> None:
+    _, result = built
+    record = result.stages["firestorm"]
+    alerts = [
+        json.loads(line)
+        for line in (record.folder / "alerts.jsonl").read_text().splitlines()
+        if line.strip()
+    ]
+    kinds = [a["kind"] for a in alerts]
+    assert set(kinds) <= {"open", "escalate", "close"}
+    assert record.summary["episodes"] == kinds.count("open")
+    page = result.page.read_text()
+    section = page[page.index('id="firestorm"') : page.index('id="provenance"')]
+    assert "Early warning: alert episodes for the target" in section
+    assert "alert_timeline.png" in section
+    row = section[section.index("episodes opened") :]
+    assert f">{kinds.count('open')}<" in row[: row.index("</tr>")]

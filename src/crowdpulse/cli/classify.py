@@ -387,7 +387,7 @@ def models_command(as_json: bool) -> None:
         rows.append(
             {
                 "key": key,
-                "description": info.get("description", ""),
+                "description": MODELS.description(key),
                 "extra": info.get("extra"),
                 "cost": MODEL_COSTS.get(key),
                 "recommended": key == RECOMMENDED,

@@ -114,8 +114,7 @@ def _csv_map(value: str | None) -> dict[str, str] | None:
     "constants",
     multiple=True,
     metavar="FIELD=VALUE",
-    help="For CSVs: a constant field for every post, e.g. mention_handles=@account "
-    "(repeatable).",
+    help="For CSVs: a constant field for every post, e.g. mention_handles=@account (repeatable).",
 )
 @click.option(
     "--allow-empty",

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from crowdpulse import __version__
+from crowdpulse.io.inputs import expand_inputs
 from crowdpulse.report.cache import file_sha256
 
 __all__ = [
@@ -141,7 +142,8 @@ def event_input_files(
     files: list[InputFile] = []
     if event.path is not None:
         files.append(InputFile("event", Path(event.path)))
-    inputs = [Path(p) for p in event.inputs]
+    # A folder stands for the files ingest reads from it, so each is checksummed.
+    inputs = [Path(p) for p, _ in expand_inputs([str(p) for p in event.inputs])]
     files.extend(InputFile("input", p, "ingest") for p in inputs)
     files.extend(InputFile("input-sibling", p, "ingest") for p in sibling_files(inputs))
     if event.labels is not None and event.labels.sheet is not None:

@@ -162,14 +162,15 @@ class StageResult(Record):
 
 @dataclass(frozen=True)
 class IngestFile(Record):
-    """One input file's accounting."""
+    """One input file's accounting (a file skipped for holding no posts: no format)."""
 
     path: str
-    format: str
+    format: str | None
     read: int
     kept: int
     filtered: int
     quarantined: int
+    skipped: str | None = None
 
 
 @dataclass(frozen=True)
@@ -555,6 +556,12 @@ class FirestormStageResult(StageResult):
     max_edges: int = 0
     options: FirestormSettings = field(default_factory=FirestormSettings)
     periods: tuple[PeriodDifference, ...] = ()
+    preset: str = "early-warning"
+    episodes: int = 0
+    episode_alerts: dict[str, int] = field(default_factory=dict)
+    first_open: str | None = None
+    first_open_delay_hours: float | None = None
+    history_buckets: int = 0
 
 
 # ----------------------------------------------------------------------- provenance

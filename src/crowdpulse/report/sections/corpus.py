@@ -94,7 +94,7 @@ def build(page: PageContext) -> Section:
                 [
                     [
                         f.path,
-                        f.format,
+                        f.format or f"skipped: {f.skipped or 'no posts'}",
                         fmt_int(f.read),
                         fmt_int(f.kept),
                         fmt_int(f.filtered),

@@ -69,6 +69,11 @@ def _dense_note(evaluations: Sequence[Evaluation]) -> Markup | None:
 
 
 _FIGURES = (
+    (
+        "alert_timeline.png",
+        "Early warning: the target's posts per bucket with the alert episodes marked "
+        "(open, escalate, close).",
+    ),
     ("figure1_posts.png", "Figure 1: posts per bucket and the share that carry the target."),
     (
         "figure2_window_metrics.png",
@@ -122,6 +127,12 @@ def _alt(name: str, s: FirestormStageResult) -> str:
             "Bar chart of lexical categories used significantly more or less in the firestorm "
             f"posts than in the week before: {more} more, {less} less (over both subsets)."
         )
+    if name.startswith("alert_timeline"):
+        return (
+            f"Line chart of {s.target}'s posts per bucket with {fmt_int(s.episodes)} alert "
+            f"episode(s) marked; the first opened at {s.first_open or '–'} "
+            f"({fmt_hours(s.first_open_delay_hours)} after the start)."
+        )
     if name.startswith("figure5"):
         series = ", ".join(s.closest_series[:1]) or "–"
         return (
@@ -132,6 +143,31 @@ def _alt(name: str, s: FirestormStageResult) -> str:
         f"Overview of the alerts against the target's posts and the ground truth; "
         f"{fmt_int(s.alerts)} streaming alerts in all, first one "
         f"{fmt_hours(s.first_alert_delay_hours)} after the start."
+    )
+
+
+def _early_warning(s: FirestormStageResult) -> Block:
+    """The early-warning monitor's episodes: what a person on call would have received."""
+    counts = s.episode_alerts
+    return table(
+        "Early warning: alert episodes for the target (open, escalate, close), as "
+        "alerts.jsonl and crowdpulse watch give them",
+        ["measure", "value"],
+        [
+            ["episodes opened", fmt_int(s.episodes)],
+            ["escalations", fmt_int(counts.get("escalate", 0))],
+            ["closes", fmt_int(counts.get("close", 0))],
+            ["first open raised at", s.first_open or "–"],
+            ["first open after the ground-truth start", fmt_hours(s.first_open_delay_hours)],
+            ["buckets of history that primed the baseline", fmt_int(s.history_buckets)],
+            [
+                "alerts.jsonl holds",
+                "the per-series change points (paper preset)"
+                if s.preset == "paper"
+                else "the episodes (early-warning preset)",
+            ],
+        ],
+        numeric=[1],
     )
 
 
@@ -171,6 +207,7 @@ def build(page: PageContext) -> Section:
     chart = timeline(page, s)
     if chart is not None:
         blocks.append(chart)
+    blocks.append(_early_warning(s))
     blocks.append(
         table(
             "Offsets of the closest change point to each reference, per mode and series group",
