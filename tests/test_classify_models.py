@@ -370,7 +370,10 @@ def test_term_weight_figure(tmp_path: Path) -> None:
 
     texts, labels = make_texts(400, seed=6, noise=0.1)
     weights = term_weights(texts, labels, k=8)
-    path = plot_term_weights(weights, tmp_path / "terms.png", k=8, width=8, height=6, dpi=100)
+    drawn = plot_term_weights(weights, tmp_path / "terms.png", k=8, width=8, height=6, dpi=100)
+    path = drawn.png
+    assert drawn.paths == (tmp_path / "terms.png",)
+    assert (drawn.width_px, drawn.height_px) == (800, 600)
     assert path.is_file() and path.stat().st_size > 0
     with Image.open(path) as image:
         assert image.size == (800, 600)

@@ -10,6 +10,7 @@ import pytest
 from crowdpulse.detect import (
     PAPER_PENALTIES,
     Alert,
+    ChangePoint,
     Pelt,
     StreamingDetector,
     detect_stream,
@@ -80,6 +81,20 @@ def test_detector_alerts_on_planted_changes_soon_after_they_start():
     assert 1 <= up.delay <= 3  # the newest segment needs min_size values
     assert set(up.to_dict()) >= {"time", "series", "direction", "magnitude", "index"}
     assert det.series_ == ["up", "down", "flat"]
+
+
+def test_alerts_are_streaming_change_points():
+    alerts = detect_stream(planted(0), times=[f"t{k}" for k in range(200)])
+    assert Alert is ChangePoint and alerts
+    for a in alerts:
+        assert isinstance(a, ChangePoint) and a.streaming
+        assert a.bucket == a.index and a.detected_bucket == a.bucket + a.delay
+        assert a.time == f"t{a.bucket}" and a.detected_at == f"t{a.detected_bucket}"
+    offline = ChangePoint("x", 3, "t3", "down", -1.0, 2.0)
+    assert not offline.streaming and offline.delay == 0 and offline.detected_at is None
+    assert offline.to_dict()["detected_bucket"] is None
+    with pytest.raises(AttributeError):
+        offline.bucket = 4  # type: ignore[misc]
 
 
 def test_same_change_alerts_once_as_the_window_slides():

@@ -22,6 +22,7 @@ from crowdpulse.emoji import (
     prune,
     temporal_diffusion,
 )
+from crowdpulse.figures import FigureResult
 
 POOL = ["🙏", "🇫🇷", "❤️", "😢", "💔", "🇺🇸", "😡", "🌀", "🐶", "😂", "💙", "🙏🏽", "❤️‍🔥", "🏳️‍🌈"]
 SENTIMENT = {
@@ -112,6 +113,7 @@ def test_network_figure_colour(tmp_path) -> None:
         g, [tmp_path / "net.png", tmp_path / "net.svg"], title="test", seed=1
     )
     png, svg = result.paths
+    assert isinstance(result, FigureResult) and (result.png, result.svg) == (png, svg)
     assert png.stat().st_size > 0 and svg.stat().st_size > 0
     assert Image.open(png).size == (1000, 1000) == (result.width_px, result.height_px)
     assert result.glyphs == "colour" and result.text_labels == ()

@@ -213,11 +213,10 @@ def test_category_counts_figure7() -> None:
 def test_change_points_from_alerts_and_records() -> None:
     t0 = datetime(2015, 11, 6, tzinfo=UTC)
     alerts = [
-        Alert(
-            "lex_i:all", t0, t0, index=40, direction="down", magnitude=-1.0, penalty=3.0, delay=1
-        ),
-        Alert("posts", t0, t0, index=45, direction="up", magnitude=2.0, penalty=4.0, delay=2),
+        Alert("lex_i:all", 40, t0, "down", -1.0, 3.0, detected_bucket=41, detected_at=t0),
+        Alert("posts", 45, t0, "up", 2.0, 4.0, detected_bucket=47, detected_at=t0),
     ]
+    assert [a.delay for a in alerts] == [1, 2] and alerts[0].index == 40
     points = ChangePoints.from_alerts(alerts)
     assert points.bucket.tolist() == [40, 45]
     assert points.detected.tolist() == [41, 47]

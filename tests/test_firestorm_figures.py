@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from crowdpulse.exceptions import ConfigError, InputError
+from crowdpulse.figures import FigureResult
 from crowdpulse.firestorm import (
     FirestormOptions,
     FirestormResult,
@@ -34,9 +35,12 @@ def results() -> list[FirestormResult]:
     ]  # fmt: skip
 
 
-def check(paths: tuple[Path, Path], size: tuple[int, int]) -> None:
-    png, svg = paths
+def check(drawn: FigureResult, size: tuple[int, int]) -> None:
+    assert isinstance(drawn, FigureResult)
+    png, svg = drawn.paths
+    assert (png, svg) == (drawn.png, drawn.svg)
     assert png.suffix == ".png" and svg.suffix == ".svg"
+    assert (drawn.width_px, drawn.height_px) == size
     assert png.stat().st_size > 0 and svg.stat().st_size > 0
     with Image.open(png) as image:
         assert image.size == size

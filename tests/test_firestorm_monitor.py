@@ -173,7 +173,7 @@ def test_alert_timeline_marks_every_alert(tmp_path, monkeypatch) -> None:  # typ
     alerts = monitor_counts(counts, times=times, target="@x")
     png, svg = figures.plot_alert_timeline(
         times, counts, alerts, tmp_path / "timeline", posts=[c + 50 for c in counts], title="t"
-    )
+    ).paths
     assert png.stat().st_size > 0 and svg.stat().st_size > 0
     axis = kept[0].axes[0]
     marks = {

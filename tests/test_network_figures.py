@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from crowdpulse.exceptions import ConfigError, InputError
+from crowdpulse.figures import FigureResult
 from crowdpulse.network import (
     count_classes,
     plot_class_counts,
@@ -21,9 +22,12 @@ from crowdpulse.network import (
 from test_network_edges import T0, random_corpus
 
 
-def _check(paths: tuple[Path, Path], size: tuple[int, int]) -> None:
-    png, svg = paths
+def _check(drawn: FigureResult, size: tuple[int, int]) -> None:
+    assert isinstance(drawn, FigureResult)
+    png, svg = drawn.paths
+    assert (png, svg) == (drawn.png, drawn.svg)
     assert png.suffix == ".png" and svg.suffix == ".svg"
+    assert (drawn.width_px, drawn.height_px) == size
     assert png.stat().st_size > 5_000 and svg.stat().st_size > 5_000
     with Image.open(png) as image:
         assert image.size == size
@@ -176,3 +180,10 @@ def test_figure4_with_one_event_draws_classes_not_full_bars(
     assert bars["bar-all-posemo-less"] == 2
     assert bars["bar-all-posemo-more"] == 0
     assert capture.figures[0].axes[0].get_xlim()[1] > 2
+
+
+def test_figure_result_names_its_files(tmp_path: Path) -> None:
+    drawn = FigureResult((tmp_path / "a.PNG", tmp_path / "a.pdf"), 10, 20)
+    assert drawn.png == tmp_path / "a.PNG" and drawn.path(".pdf") == tmp_path / "a.pdf"
+    with pytest.raises(ConfigError, match=r"no \.svg file"):
+        _ = drawn.svg

@@ -8,13 +8,64 @@ data gives byte-identical files run to run.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from crowdpulse.exceptions import ConfigError
 from crowdpulse.io.atomic import atomic_path
 
-__all__ = ["date_axis", "figure_paths", "new_figure", "save_figure", "save_figure_as"]
+__all__ = [
+    "FigureResult",
+    "date_axis",
+    "figure_paths",
+    "new_figure",
+    "save_figure",
+    "save_figure_as",
+]
+
+
+@dataclass(frozen=True)
+class FigureResult:
+    """What a figure function wrote: every figure function of crowdpulse returns one.
+
+    Attributes:
+        paths: The files written, in order (PNG then SVG for the paper figures; one
+            per requested format for the emoji figures).
+        width_px: Width of the raster figure at its dpi.
+        height_px: Height of the raster figure at its dpi.
+    """
+
+    paths: tuple[Path, ...]
+    width_px: int
+    height_px: int
+
+    @classmethod
+    def written(cls, figure: Any, paths: Sequence[Path]) -> FigureResult:
+        """The result of saving ``figure`` to ``paths`` (size from the figure and its dpi)."""
+        width, height = figure.get_size_inches()
+        return cls(tuple(paths), round(width * figure.dpi), round(height * figure.dpi))
+
+    def path(self, suffix: str) -> Path:
+        """The first file written with this suffix (``".png"``, ``".svg"``...).
+
+        Raises:
+            ConfigError: No file with that suffix was written.
+        """
+        for item in self.paths:
+            if item.suffix.lower() == suffix.lower():
+                return item
+        raise ConfigError(f"no {suffix} file was written", field="formats")
+
+    @property
+    def png(self) -> Path:
+        """The PNG file."""
+        return self.path(".png")
+
+    @property
+    def svg(self) -> Path:
+        """The SVG file."""
+        return self.path(".svg")
 
 
 def new_figure(width: float, height: float, dpi: int, *, constrained: bool = False) -> Any:

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from crowdpulse.classify.linear import FeatureSet, LinearTextClassifier
 from crowdpulse.exceptions import ConfigError
-from crowdpulse.figures import new_figure, save_figure_as
+from crowdpulse.figures import FigureResult, new_figure, save_figure_as
 
 __all__ = ["TermWeight", "plot_term_weights", "term_weights", "term_weights_table"]
 
@@ -195,7 +195,7 @@ def plot_term_weights(
     width: float = 8.0,
     height: float = 8.0,
     dpi: int = 100,
-) -> Path:
+) -> FigureResult:
     """Draw the top terms for and against a class as horizontal bars (the paper's figure).
 
     The class's positive terms are drawn to the right, its negative terms (those of
@@ -215,7 +215,7 @@ def plot_term_weights(
         dpi: Dots per inch (the PNG is ``width * dpi`` x ``height * dpi`` pixels).
 
     Returns:
-        The path written.
+        The file written (:class:`~crowdpulse.figures.FigureResult`).
 
     Raises:
         ConfigError: No weights for ``label``.
@@ -278,6 +278,4 @@ def plot_term_weights(
     ax.set_xlabel(f"L2 logistic regression coefficient (> 0: {label}, < 0: {other_name})")
     ax.set_title(title or f"Top terms: {label} vs {other_name}")
     fig.tight_layout()
-    out = Path(path)
-    save_figure_as(fig, [out], dpi=dpi)
-    return out
+    return FigureResult.written(fig, save_figure_as(fig, [Path(path)], dpi=dpi))

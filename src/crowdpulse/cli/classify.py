@@ -381,7 +381,7 @@ def models_command(as_json: bool) -> None:
     """
     from crowdpulse.classify.registry import MODEL_COSTS, MODEL_INFO, MODELS, RECOMMENDED
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for key in MODELS:
         info = MODEL_INFO.get(key, {})
         rows.append(

@@ -28,6 +28,7 @@ segment. ruptures returns segment ends including ``n``: the same numbers plus ``
 from __future__ import annotations
 
 from crowdpulse.detect.base import BaseDetector
+from crowdpulse.detect.changepoint import ChangePoint
 from crowdpulse.detect.costs import (
     COST_ALIASES,
     COSTS,
@@ -76,6 +77,7 @@ __all__ = [
     "Alert",
     "BaseCost",
     "BaseDetector",
+    "ChangePoint",
     "CostName",
     "CostNormalMean",
     "CostNormalMeanVar",

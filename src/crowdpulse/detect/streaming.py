@@ -3,7 +3,8 @@
 At every new time bucket the detector appends one value per series to a fixed ring
 buffer of the last ``window`` values (49 = the last 24 hours of half-hour buckets in
 the paper), runs PELT on each full window for the penalties 2..10, picks the
-penalty by the paper's elbow rule, and raises an :class:`Alert` when a change point
+penalty by the paper's elbow rule, and raises an alert (a streaming
+:class:`~crowdpulse.detect.changepoint.ChangePoint`) when a change point
 of that segmentation lies among the ``recent`` newest positions of the window. An
 alert names the series, the time stamp of the first bucket of the new segment,
 the direction and the magnitude (mean of the new segment minus mean of the one
@@ -35,50 +36,20 @@ bucket would.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from crowdpulse.detect import _kernels
 from crowdpulse.detect.base import BaseDetector
+from crowdpulse.detect.changepoint import Alert, ChangePoint
 from crowdpulse.detect.costs import COSTS, CostName, resolve_cost_name
 from crowdpulse.detect.pelt import Pruning, _check_pruning, check_params, check_penalty
 from crowdpulse.detect.penalty import PAPER_PENALTIES
 from crowdpulse.exceptions import ConfigError, InputError, NotFittedError
 
 __all__ = ["Alert", "StreamingDetector", "detect_stream"]
-
-
-@dataclass(frozen=True)
-class Alert:
-    """A change found by the streaming detector.
-
-    Attributes:
-        series: Name of the series.
-        time: Time stamp of the first bucket of the new segment (the change point).
-        detected_at: Time stamp of the update that raised the alert.
-        index: 0-based position of the change point in the stream (updates before it).
-        direction: ``"up"`` if the new segment's mean is higher, else ``"down"``.
-        magnitude: Mean of the new segment minus mean of the previous one, in the window.
-        penalty: The penalty the elbow rule chose for the window.
-        delay: Buckets from the change point to its detection (``detected`` update
-            position minus ``index``).
-    """
-
-    series: str
-    time: Any
-    detected_at: Any
-    index: int
-    direction: Literal["up", "down"]
-    magnitude: float
-    penalty: float
-    delay: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the alert as a JSON-ready dict (times as given)."""
-        return asdict(self)
 
 
 def _check_options(
@@ -377,15 +348,14 @@ class StreamingDetector(BaseDetector):
                 continue
             self._last_alert[row] = index
             alerts.append(
-                Alert(
-                    series=self.series_[row],
-                    time=self._times[order[cp]],
+                ChangePoint.found(
+                    self.series_[row],
+                    index,
+                    self._times[order[cp]],
+                    magnitude,
+                    pen,
+                    detected_bucket=now,
                     detected_at=time,
-                    index=int(index),
-                    direction="up" if magnitude >= 0 else "down",
-                    magnitude=magnitude,
-                    penalty=pen,
-                    delay=int(now - index),
                 )
             )
         return alerts
@@ -482,15 +452,14 @@ def detect_stream(
             continue
         last[col] = index
         alerts.append(
-            Alert(
-                series=names[col],
-                time=times[index],
+            ChangePoint.found(
+                names[col],
+                index,
+                times[index],
+                magnitude,
+                pen,
+                detected_bucket=update,
                 detected_at=times[update],
-                index=int(index),
-                direction="up" if magnitude >= 0 else "down",
-                magnitude=magnitude,
-                penalty=pen,
-                delay=int(update - index),
             )
         )
     return alerts

@@ -50,6 +50,7 @@ from crowdpulse.emoji.diffusion import (
     temporal_diffusion,
 )
 from crowdpulse.emoji.figures import (
+    EmojiFigureResult,
     FigureResult,
     diffusion_figure_size,
     plot_cooccurrence,
@@ -109,6 +110,7 @@ __all__ = [
     "DiffusionRow",
     "EmojiAnalysis",
     "EmojiCounts",
+    "EmojiFigureResult",
     "EmojiMatrix",
     "EmojiPair",
     "EmojiReport",

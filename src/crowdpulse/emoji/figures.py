@@ -33,13 +33,14 @@ import numpy as np
 
 from crowdpulse.emoji.diffusion import Diffusion
 from crowdpulse.emoji.glyphs import GlyphRenderer, glyph_renderer
-from crowdpulse.figures import new_figure, save_figure_as
+from crowdpulse.figures import FigureResult, new_figure, save_figure_as
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.offsetbox import OffsetImage
 
 __all__ = [
+    "EmojiFigureResult",
     "FigureResult",
     "diffusion_figure_size",
     "packed_layout",
@@ -53,8 +54,8 @@ _BOTTOM_IN = 0.9
 
 
 @dataclass(frozen=True)
-class FigureResult:
-    """What a figure function wrote.
+class EmojiFigureResult(FigureResult):
+    """What an emoji figure function wrote: the common result plus the glyph details.
 
     Attributes:
         paths: The files written (one per requested format).
@@ -68,9 +69,6 @@ class FigureResult:
             has no glyph for them).
     """
 
-    paths: tuple[Path, ...]
-    width_px: int
-    height_px: int
     glyphs: Literal["colour", "text"]
     sizes: Mapping[str, float] = field(default_factory=dict)
     text_labels: tuple[str, ...] = ()
@@ -196,7 +194,7 @@ def plot_cooccurrence(
     dpi: int = 100,
     min_node_px: float = 18.0,
     max_node_px: float = 84.0,
-) -> FigureResult:
+) -> EmojiFigureResult:
     """Draw a co-occurrence network with a seeded force-directed layout.
 
     Args:
@@ -212,7 +210,7 @@ def plot_cooccurrence(
         max_node_px: Glyph side of the strongest node, in pixels.
 
     Returns:
-        The :class:`FigureResult`.
+        The :class:`EmojiFigureResult`.
     """
     from matplotlib.collections import LineCollection
     from matplotlib.offsetbox import AnnotationBbox
@@ -275,7 +273,7 @@ def plot_cooccurrence(
             box.set_zorder(3)
             ax.add_artist(box)
     written = save_figure_as(fig, paths, dpi=dpi)
-    return FigureResult(
+    return EmojiFigureResult(
         paths=written,
         width_px=round(size[0] * dpi),
         height_px=round(size[1] * dpi),
@@ -310,7 +308,7 @@ def plot_diffusion(
     font_path: str | Path | None = None,
     width: float = 10.0,
     dpi: int = 100,
-) -> FigureResult:
+) -> EmojiFigureResult:
     """Draw emojis per time bucket, ordered by sentiment (Figures 5-8).
 
     Args:
@@ -323,7 +321,7 @@ def plot_diffusion(
         dpi: Resolution of raster formats.
 
     Returns:
-        The :class:`FigureResult`.
+        The :class:`EmojiFigureResult`.
     """
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
@@ -452,7 +450,7 @@ def plot_diffusion(
             color="0.35",
         )
     written = save_figure_as(fig, paths, dpi=dpi)
-    return FigureResult(
+    return EmojiFigureResult(
         paths=written,
         width_px=round(fig_w * dpi),
         height_px=round(fig_h * dpi),

@@ -42,7 +42,7 @@ from crowdpulse.emoji.cooccurrence import (
     write_graphml,
 )
 from crowdpulse.emoji.diffusion import Diffusion, Unscored, parse_bucket
-from crowdpulse.emoji.figures import FigureResult, plot_cooccurrence, plot_diffusion
+from crowdpulse.emoji.figures import EmojiFigureResult, plot_cooccurrence, plot_diffusion
 from crowdpulse.emoji.glyphs import GlyphFallbackWarning, glyph_renderer
 from crowdpulse.emoji.groups import InRegionFn, require_columns
 from crowdpulse.emoji.lookup import (
@@ -501,7 +501,7 @@ class EmojiReport:
     analysis: EmojiAnalysis
     out_dir: Path
     files: tuple[Path, ...]
-    figures: Mapping[str, FigureResult] = field(default_factory=dict)
+    figures: Mapping[str, EmojiFigureResult] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The analysis numbers and the file list, JSON-ready."""
@@ -693,7 +693,7 @@ def write_emoji_report(
     markdown = out / "emoji_tables.md"
     write_text_atomic(markdown, _markdown(a))
     files.append(markdown)
-    figures: dict[str, FigureResult] = {}
+    figures: dict[str, EmojiFigureResult] = {}
     glyph_renderer(font_path).warn_if_unavailable(stacklevel=2)  # once, not per figure
     label = {"inside": "inside the affected regions", "outside": "outside the affected regions"}
     with (

@@ -53,7 +53,7 @@ from typing import Any, Literal
 import numpy as np
 import pyarrow as pa
 
-from crowdpulse.detect.streaming import Alert
+from crowdpulse.detect.changepoint import ChangePoint
 from crowdpulse.exceptions import ConfigError, InputError
 from crowdpulse.firestorm.series import is_lexical_series
 from crowdpulse.firestorm.truth import GroundTruth
@@ -130,24 +130,30 @@ class ChangePoints:
         return len(self.series)
 
     @classmethod
-    def from_alerts(cls, alerts: Iterable[Alert]) -> ChangePoints:
-        """Build from streaming alerts whose ``index`` is the bucket number.
+    def from_points(cls, points: Iterable[ChangePoint]) -> ChangePoints:
+        """Build from change points whose ``bucket`` is the bucket number.
 
         Args:
-            alerts: Alerts of :class:`~crowdpulse.detect.StreamingDetector` or
-                :func:`~crowdpulse.detect.detect_stream` fed one update per bucket
-                from bucket 0.
+            points: Offline change points, or alerts of
+                :class:`~crowdpulse.detect.StreamingDetector` /
+                :func:`~crowdpulse.detect.detect_stream` fed one update per bucket from
+                bucket 0.
 
         Returns:
-            The change points, detected in bucket ``index + delay``.
+            The change points; ``detected`` is ``detected_bucket`` (-1 offline).
         """
-        items = list(alerts)
+        items = list(points)
         return cls(
-            series=[a.series for a in items],
-            bucket=np.asarray([a.index for a in items], dtype=np.int64),
-            detected=np.asarray([a.index + a.delay for a in items], dtype=np.int64),
-            direction=[a.direction for a in items],
+            series=[p.series for p in items],
+            bucket=np.asarray([p.bucket for p in items], dtype=np.int64),
+            detected=np.asarray(
+                [-1 if p.detected_bucket is None else p.detected_bucket for p in items],
+                dtype=np.int64,
+            ),
+            direction=[p.direction for p in items],
         )
+
+    from_alerts = from_points
 
     @classmethod
     def from_records(cls, records: Iterable[dict[str, Any]]) -> ChangePoints:

@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from crowdpulse.exceptions import ConfigError, InputError
-from crowdpulse.figures import date_axis, new_figure, save_figure
+from crowdpulse.figures import FigureResult, date_axis, new_figure, save_figure
 from crowdpulse.firestorm.truth import GroundTruth
 
 __all__ = [
@@ -84,7 +84,7 @@ def plot_posts_share(
     width: float = 10.0,
     height: float | None = None,
     dpi: int = 100,
-) -> tuple[Path, Path]:
+) -> FigureResult:
     """Draw all posts and the share that are firestorm posts, per event (Figure 1).
 
     Two layouts: ``"series"``, one panel per event with all posts and the target's
@@ -104,7 +104,7 @@ def plot_posts_share(
         dpi: Pixels per inch of the PNG.
 
     Returns:
-        The paths of the PNG and the SVG.
+        The PNG and SVG files written, with the raster size.
 
     Raises:
         ConfigError: No events, an unknown kind, or a bad size.
@@ -125,7 +125,7 @@ def plot_posts_share(
         _posts_bars(figure, events)
         if title:
             figure.suptitle(title)
-        return save_figure(figure, path)
+        return FigureResult.written(figure, save_figure(figure, path))
     if relative is None:
         relative = len(events) > 1 and all(t.start_bucket is not None for t in events.values())
     height = height if height is not None else 1.0 + 2.0 * len(events)
@@ -154,7 +154,7 @@ def plot_posts_share(
         axes[-1].set_xlabel("hours since the firestorm start", fontsize=8)
     if title:
         figure.suptitle(title)
-    return save_figure(figure, path)
+    return FigureResult.written(figure, save_figure(figure, path))
 
 
 def _series_values(table: pa.Table, column: str) -> np.ndarray:
@@ -179,7 +179,7 @@ def plot_category_changepoints(
     width: float = 12.0,
     height: float = 4.5,
     dpi: int = 100,
-) -> tuple[Path, Path]:
+) -> FigureResult:
     """Draw a category series with its change points over the firestorm post counts (Fig. 5).
 
     The counts are bars in the background (right axis); the series is the line; the
@@ -201,7 +201,7 @@ def plot_category_changepoints(
         dpi: Pixels per inch of the PNG.
 
     Returns:
-        The paths of the PNG and the SVG.
+        The PNG and SVG files written, with the raster size.
 
     Raises:
         InputError: A column is missing.
@@ -252,7 +252,7 @@ def plot_category_changepoints(
     date_axis(axis, maxticks=8)
     axis.legend(fontsize=8, loc="upper left")
     axis.set_title(title or f"{column}: change points over the firestorm posts", fontsize=10)
-    return save_figure(figure, path)
+    return FigureResult.written(figure, save_figure(figure, path))
 
 
 def plot_event_changepoints(
@@ -264,7 +264,7 @@ def plot_event_changepoints(
     width: float | None = None,
     height: float = 7.0,
     dpi: int = 100,
-) -> tuple[Path, Path]:
+) -> FigureResult:
     """Draw per event the change points against the target, in-degree and volume (Fig. 6).
 
     One column per event; rows: cumulative target posts, maximum in-degree of the
@@ -281,7 +281,7 @@ def plot_event_changepoints(
         dpi: Pixels per inch of the PNG.
 
     Returns:
-        The paths of the PNG and the SVG.
+        The PNG and SVG files written, with the raster size.
 
     Raises:
         ConfigError: No events, or a bad size.
@@ -327,7 +327,7 @@ def plot_event_changepoints(
             axes[2, col].set_xlabel("hours since the start", fontsize=8)
     if title:
         figure.suptitle(title)
-    return save_figure(figure, path)
+    return FigureResult.written(figure, save_figure(figure, path))
 
 
 def plot_category_counts(
@@ -340,7 +340,7 @@ def plot_category_counts(
     width: float = 8.0,
     height: float | None = None,
     dpi: int = 100,
-) -> tuple[Path, Path]:
+) -> FigureResult:
     """Draw how often each category gave the relevant change point (Figure 7).
 
     Args:
@@ -354,7 +354,7 @@ def plot_category_counts(
         dpi: Pixels per inch of the PNG.
 
     Returns:
-        The paths of the PNG and the SVG.
+        The PNG and SVG files written, with the raster size.
 
     Raises:
         InputError: A column is missing.
@@ -383,7 +383,7 @@ def plot_category_counts(
     axis.grid(axis="x", alpha=0.3, linewidth=0.5)
     if title:
         axis.set_title(title, fontsize=10)
-    return save_figure(figure, path)
+    return FigureResult.written(figure, save_figure(figure, path))
 
 
 _KIND_STYLE: dict[str, tuple[str, str, str]] = {
@@ -405,7 +405,7 @@ def plot_alert_timeline(
     width: float = 10.0,
     height: float = 4.0,
     dpi: int = 100,
-) -> tuple[Path, Path]:
+) -> FigureResult:
     """Draw the target's posts per bucket with the early-warning alerts marked.
 
     Target posts per bucket as a line (all posts of the collection in grey on a
@@ -428,7 +428,7 @@ def plot_alert_timeline(
         dpi: Pixels per inch of the PNG.
 
     Returns:
-        The paths of the PNG and the SVG.
+        The PNG and SVG files written, with the raster size.
 
     Raises:
         ConfigError: No buckets, lengths that differ, or a bad size.
@@ -493,4 +493,4 @@ def plot_alert_timeline(
     axis.legend(handles, labels, fontsize=8, loc="upper left", frameon=False, ncols=3)
     if title:
         figure.suptitle(title, fontsize=11)
-    return save_figure(figure, path)
+    return FigureResult.written(figure, save_figure(figure, path))

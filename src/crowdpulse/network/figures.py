@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from crowdpulse.exceptions import ConfigError, InputError
-from crowdpulse.figures import date_axis, new_figure, save_figure
+from crowdpulse.figures import FigureResult, date_axis, new_figure, save_figure
 from crowdpulse.network.buckets import TimeLike, _to_micros
 from crowdpulse.network.lexical import CLASSES
 
@@ -98,7 +98,7 @@ def plot_window_metrics(
     width: float = 14.0,
     height: float = 10.0,
     dpi: int = 100,
-) -> tuple[Path, Path]:
+) -> FigureResult:
     """Draw every window metric as a small time series (the paper's Figure 2).
 
     Args:
@@ -112,7 +112,7 @@ def plot_window_metrics(
         dpi: Pixels per inch of the PNG.
 
     Returns:
-        The paths of the PNG and the SVG.
+        The PNG and SVG files written, with the raster size.
 
     Raises:
         InputError: A column is missing.
@@ -153,7 +153,7 @@ def plot_window_metrics(
             axis.xaxis.set_tick_params(labelbottom=True)
     if title:
         figure.suptitle(title)
-    return save_figure(figure, path)
+    return FigureResult.written(figure, save_figure(figure, path))
 
 
 def plot_max_in_degree(
@@ -165,7 +165,7 @@ def plot_max_in_degree(
     width: float = 10.0,
     height: float = 8.0,
     dpi: int = 100,
-) -> tuple[Path, Path]:
+) -> FigureResult:
     """Draw the maximum in-degree over time for several events (the paper's Figure 3).
 
     Args:
@@ -180,7 +180,7 @@ def plot_max_in_degree(
         dpi: Pixels per inch of the PNG.
 
     Returns:
-        The paths of the PNG and the SVG.
+        The PNG and SVG files written, with the raster size.
 
     Raises:
         InputError: A table lacks ``end`` or ``max_in_degree``.
@@ -228,7 +228,7 @@ def plot_max_in_degree(
         axes[-1].set_xlabel("hours since the firestorm start", fontsize=9)
     if title:
         figure.suptitle(title, y=1.0 - 0.12 / height, va="top")
-    return save_figure(figure, path)
+    return FigureResult.written(figure, save_figure(figure, path))
 
 
 def plot_class_counts(
@@ -241,7 +241,7 @@ def plot_class_counts(
     width: float = 12.0,
     height: float = 8.0,
     dpi: int = 100,
-) -> tuple[Path, Path]:
+) -> FigureResult:
     """Draw how many events show more / less use of each category (the paper's Figure 4).
 
     One panel per subset (e.g. (a) all posts, (b) mention posts); per category four
@@ -260,7 +260,7 @@ def plot_class_counts(
         dpi: Pixels per inch of the PNG.
 
     Returns:
-        The paths of the PNG and the SVG.
+        The PNG and SVG files written, with the raster size.
 
     Raises:
         InputError: A column is missing.
@@ -318,7 +318,7 @@ def plot_class_counts(
     axes[0].legend(fontsize=8, loc="lower right")
     if title:
         figure.suptitle(title)
-    return save_figure(figure, path)
+    return FigureResult.written(figure, save_figure(figure, path))
 
 
 def _plot_one_event_classes(
@@ -330,7 +330,7 @@ def _plot_one_event_classes(
     width: float,
     height: float,
     dpi: int,
-) -> tuple[Path, Path]:
+) -> FigureResult:
     """Figure 4 for a single event: per category one dot in the column of its class.
 
     Counting events makes no sense for one event (every bar would span the whole
@@ -375,4 +375,4 @@ def _plot_one_event_classes(
                      va="bottom")  # fmt: skip
     if title:
         figure.suptitle(title, y=1.0 - 0.12 / height, va="top")
-    return save_figure(figure, path)
+    return FigureResult.written(figure, save_figure(figure, path))

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crowdpulse.exceptions import ConfigError
-from crowdpulse.figures import new_figure, save_figure_as
+from crowdpulse.figures import FigureResult, new_figure, save_figure_as
 
 __all__ = ["country_name", "country_table", "plot_countries", "region_counts"]
 
@@ -126,7 +126,7 @@ def plot_countries(
     width: float = 8.0,
     height: float = 6.0,
     dpi: int = 100,
-) -> Path:
+) -> FigureResult:
     """Draw the countries with the most posts as horizontal bars.
 
     Args:
@@ -139,7 +139,7 @@ def plot_countries(
         dpi: Pixels per inch (the PNG is ``width * dpi`` x ``height * dpi``).
 
     Returns:
-        The path written.
+        The file written (:class:`~crowdpulse.figures.FigureResult`).
 
     Raises:
         ConfigError: No country to draw, or ``top`` < 1.
@@ -179,6 +179,4 @@ def plot_countries(
     )
     ax.set_title(title or f"Posts per country (top {len(names)})")
     fig.tight_layout()
-    out = Path(path)
-    save_figure_as(fig, [out], dpi=dpi)
-    return out
+    return FigureResult.written(fig, save_figure_as(fig, [Path(path)], dpi=dpi))
