@@ -19,6 +19,8 @@ each step as its own ``crowdpulse`` process, once per ``--workers`` value
 - ``emojis``: ``crowdpulse emojis features.parquet --event event.toml``: labels
   and geotags computed on the fly batch by batch, every table, network and
   diffusion figure written;
+- ``firestorm`` (only when asked; one process): ``crowdpulse firestorm
+  features_w0.parquet --event event.toml`` (every CSV, figure and network);
 - ``report`` (only when asked: ``--steps ... report``): ``crowdpulse report
   event.toml`` with 2 folds of one SVM (the other stages as by default).
 
@@ -100,6 +102,11 @@ def steps_for(folder: Path, step: str, workers: int) -> list[str]:
             *CLI, "emojis", "features_w0.parquet", "--event", "event.toml",
             "-o", f"emojis_w{workers}", "--format", "png", "-q", *extra,
         ]  # fmt: skip
+    if step == "firestorm":  # one process: the firestorm takes no --workers
+        return [
+            *CLI, "firestorm", "features_w0.parquet", "--event", "event.toml",
+            "-o", "firestorm_w0", "-q",
+        ]  # fmt: skip
     if step == "report":
         return [
             *CLI, "report", "event.toml", "-o", f"report_w{workers}", "--folds", "2",
@@ -160,7 +167,7 @@ def main() -> None:
                 rows.append({"posts": posts, "step": "synth", "workers": 0, "part": i, **synth})
                 print(json.dumps(rows[-1]), file=sys.stderr)
         for step in args.steps:
-            for workers in [0] if step == "ingest" else args.workers:
+            for workers in [0] if step in ("ingest", "firestorm") else args.workers:
                 measured = run_measured(steps_for(folder, step, workers), folder)
                 rows.append({"posts": posts, "step": step, "workers": workers, **measured})
                 print(json.dumps(rows[-1]), file=sys.stderr)

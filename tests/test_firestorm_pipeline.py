@@ -13,6 +13,7 @@ import pytest
 from crowdpulse.detect import StreamingDetector
 from crowdpulse.exceptions import ConfigError, InputError
 from crowdpulse.firestorm import (
+    ChangePoints,
     FirestormOptions,
     analyse_corpus,
     detection_series,
@@ -142,15 +143,17 @@ def test_offline_change_points_find_a_step() -> None:
         }
     )
     cps = offline_changepoints(series)
-    assert cps.column("series").to_pylist() == ["lex_i:all", "posts"]
-    assert cps.column("bucket").to_pylist() == [30, 30]
-    assert cps.column("direction").to_pylist() == ["up", "up"]
-    assert cps.column("magnitude")[0].as_py() == pytest.approx(5.0)
+    assert [c.series for c in cps] == ["lex_i:all", "posts"]
+    assert [c.bucket for c in cps] == [30, 30]
+    assert [c.direction for c in cps] == ["up", "up"]
+    assert cps[0].magnitude == pytest.approx(5.0)
     # posts are stabilised: 2 sqrt(100.375) - 2 sqrt(4.375)
-    assert cps.column("magnitude")[1].as_py() == pytest.approx(
-        2 * np.sqrt(100.375) - 2 * np.sqrt(4.375)
-    )
-    assert cps.column("time")[0].as_py() == series.column("start")[30].as_py()
+    assert cps[1].magnitude == pytest.approx(2 * np.sqrt(100.375) - 2 * np.sqrt(4.375))
+    assert cps[0].time == series.column("start")[30].as_py()
+    # Offline points carry no detection; the evaluation's column store marks them -1.
+    assert all(c.detected_bucket is None and c.detected_at is None for c in cps)
+    assert not any(c.streaming for c in cps)
+    assert ChangePoints.from_points(cps).detected.tolist() == [-1, -1]
 
 
 def test_run_firestorm_on_a_hand_made_crowd(tmp_path: Path) -> None:
@@ -199,7 +202,9 @@ def test_run_firestorm_on_a_hand_made_crowd(tmp_path: Path) -> None:
     header = (tmp_path / "out" / "series.csv").read_text().splitlines()[0].split(",")
     assert header == result.series.column_names
     cps = (tmp_path / "out" / "changepoints.csv").read_text().splitlines()
-    assert len(cps) == 1 + len(result.alerts) + result.offline.num_rows  # type: ignore[union-attr]
+    assert result.offline is not None
+    assert len(cps) == 1 + len(result.alerts) + len(result.offline)
+    assert summary["offline_changepoints"] == len(result.offline)
 
 
 def test_an_empty_corpus_is_a_clear_error() -> None:

@@ -35,6 +35,8 @@ from typing import Any, Literal
 import numpy as np
 import pyarrow as pa
 
+from crowdpulse.conventions import iso_utc
+from crowdpulse.detect.changepoint import ChangePoint
 from crowdpulse.detect.costs import CostName
 from crowdpulse.detect.penalty import PAPER_PENALTIES, select_elbow
 from crowdpulse.detect.streaming import Alert, StreamingDetector, detect_stream
@@ -61,6 +63,7 @@ from crowdpulse.network.buckets import TimeLike
 from crowdpulse.network.lexical import Subset
 
 __all__ = [
+    "FIRESTORM_COLUMNS",
     "FirestormOptions",
     "FirestormResult",
     "NetworkAnalyses",
@@ -74,6 +77,7 @@ __all__ = [
     "history_counts",
     "network_analyses",
     "offline_changepoints",
+    "read_firestorm_table",
     "run_firestorm",
     "stream_alerts",
     "write_network_analyses",
@@ -337,7 +341,7 @@ def episode_alerts(
     moved: dict[int, list[str]] = {}
     for a in alerts:
         if a.direction == "up" and is_lexical_series(a.series):
-            moved.setdefault(int(a.index + a.delay), []).append(a.series)
+            moved.setdefault(int(a.bucket + a.delay), []).append(a.series)
     c, n, d = (column(counts, k) for k in ("target_posts", "posts", "in_degree"))
     if c is None:
         raise InputError("the counts need a target_posts column", field="target_posts")
@@ -367,7 +371,9 @@ def _locf(values: np.ndarray) -> tuple[int, np.ndarray]:
     return first, out[idx]
 
 
-def offline_changepoints(series: pa.Table, options: FirestormOptions | None = None) -> pa.Table:
+def offline_changepoints(
+    series: pa.Table, options: FirestormOptions | None = None
+) -> list[ChangePoint]:
     """Offline mode: PELT with the elbow penalty on each whole series.
 
     Missing values (empty buckets) carry the last value forward, as in the stream;
@@ -378,18 +384,16 @@ def offline_changepoints(series: pa.Table, options: FirestormOptions | None = No
         options: The settings (cost, penalties, transform, min_size).
 
     Returns:
-        One row per change point: ``series``, ``bucket``, ``time``
-        (``timestamp[us, UTC]``), ``penalty`` (the elbow's choice for the series),
-        ``direction`` and ``magnitude`` (mean of the new segment minus the previous
-        one, in the detector's units).
+        The change points, series by series in column order: ``time`` is the
+        bucket's start (a UTC datetime), ``penalty`` the elbow's choice for the
+        series, ``magnitude`` the mean of the new segment minus the previous one in
+        the detector's units; ``detected_bucket`` and ``detected_at`` are None.
     """
     options = options or FirestormOptions()
     names, values = _series_matrix(series)
     x = detector_values(names, values, count_transform=options.count_transform)
     starts = series.column("start")
-    rows: dict[str, list[Any]] = {
-        k: [] for k in ("series", "bucket", "time", "penalty", "direction", "magnitude")
-    }
+    points: list[ChangePoint] = []
     m = max(options.min_size, 1)
     for j, name in enumerate(names):
         first, filled = _locf(x[:, j])
@@ -402,30 +406,13 @@ def offline_changepoints(series: pa.Table, options: FirestormOptions | None = No
         for k, cp in enumerate(choice.changepoints, start=1):
             before = filled[bounds[k - 1] : cp].mean()
             after = filled[cp : bounds[k + 1]].mean()
-            magnitude = float(after - before)
-            rows["series"].append(name)
-            rows["bucket"].append(first + cp)
-            rows["time"].append(starts[first + cp].as_py())
-            rows["penalty"].append(choice.penalty)
-            rows["direction"].append("up" if magnitude >= 0 else "down")
-            rows["magnitude"].append(magnitude)
-    schema = pa.schema(
-        [
-            ("series", pa.string()),
-            ("bucket", pa.int64()),
-            ("time", pa.timestamp("us", tz="UTC")),
-            ("penalty", pa.float64()),
-            ("direction", pa.string()),
-            ("magnitude", pa.float64()),
-        ]
-    )
-    return pa.table(rows, schema=schema)
+            time = starts[first + cp].as_py()
+            points.append(ChangePoint.found(name, first + cp, time, after - before, choice.penalty))
+    return points
 
 
 def _iso(moment: Any) -> Any:
-    if isinstance(moment, datetime):
-        return moment.isoformat().replace("+00:00", "Z")
-    return moment
+    return iso_utc(moment) if isinstance(moment, datetime) else moment
 
 
 def alert_record(alert: Alert, bucket_minutes: int = 30) -> dict[str, Any]:
@@ -446,12 +433,12 @@ def alert_record(alert: Alert, bucket_minutes: int = 30) -> dict[str, Any]:
         detected = detected + timedelta(minutes=bucket_minutes)
     return {
         "time": _iso(alert.time),
-        "bucket": int(alert.index),
+        "bucket": int(alert.bucket),
         "series": alert.series,
         "direction": alert.direction,
         "magnitude": round(float(alert.magnitude), 6),
         "detected_at": _iso(detected),
-        "detected_bucket": int(alert.index + alert.delay),
+        "detected_bucket": int(alert.bucket + alert.delay),
         "delay_buckets": int(alert.delay),
         "penalty": float(alert.penalty),
     }
@@ -484,7 +471,7 @@ class FirestormResult:
     metrics: pa.Table
     truth: GroundTruth
     alerts: list[Alert]
-    offline: pa.Table | None = None
+    offline: list[ChangePoint] | None = None
     evaluations: dict[tuple[str, str], EventEvaluation] = field(default_factory=dict)
     episodes: list[EpisodeAlert] = field(default_factory=list)
     history_buckets: int = 0
@@ -509,11 +496,9 @@ class FirestormResult:
     def changepoints(self, mode: str = "stream") -> ChangePoints:
         """The change points of ``"stream"`` (alerts) or ``"offline"`` mode."""
         if mode == "stream":
-            return ChangePoints.from_alerts(self.alerts)
+            return ChangePoints.from_points(self.alerts)
         if mode == "offline":
-            if self.offline is None:
-                return ChangePoints([], np.zeros(0, np.int64), np.zeros(0, np.int64), [])
-            return ChangePoints.from_records(self.offline.to_pylist())
+            return ChangePoints.from_points(self.offline or [])
         raise ConfigError(f"unknown mode {mode!r}; expected 'stream' or 'offline'", field="mode")
 
     def summary(self) -> dict[str, Any]:
@@ -558,7 +543,7 @@ class FirestormResult:
             ),
             "first_open_delay_hours": self._first_open_delay(),
             "history_buckets": self.history_buckets,
-            "offline_changepoints": 0 if self.offline is None else self.offline.num_rows,
+            "offline_changepoints": len(self.offline or []),
         }
 
     def _first_open_delay(self) -> float | None:
@@ -634,20 +619,19 @@ def _write_changepoints(result: FirestormResult, path: Path) -> Path:
     with atomic_open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        if result.offline is not None:
-            for row in result.offline.to_pylist():
-                writer.writerow(
-                    [
-                        "offline",
-                        row["series"],
-                        row["bucket"],
-                        _iso(row["time"]),
-                        "",
-                        row["direction"],
-                        repr(row["magnitude"]),
-                        repr(row["penalty"]),
-                    ]
-                )
+        for point in result.offline or []:
+            writer.writerow(
+                [
+                    "offline",
+                    point.series,
+                    point.bucket,
+                    _iso(point.time),
+                    "",
+                    point.direction,
+                    repr(float(point.magnitude)),
+                    repr(float(point.penalty)),
+                ]
+            )
         for rec in result.alert_records():
             writer.writerow(
                 [
@@ -684,22 +668,22 @@ def _draw(result: FirestormResult, out: Path) -> dict[str, str]:
 
     files: dict[str, str] = {}
     name = result.event
-    png, _ = figures.plot_posts_share({name: result.truth}, out / "figure1_posts")
-    files["figure1"] = str(png)
+    drawn = figures.plot_posts_share({name: result.truth}, out / "figure1_posts")
+    files["figure1"] = str(drawn.png)
     start = result.truth.time(result.truth.start_bucket)
-    png, _ = plot_max_in_degree(
+    drawn = plot_max_in_degree(
         {name: result.metrics},
         out / "figure3_max_in_degree",
         starts={name: start} if start is not None else None,
         height=4.0,
     )
-    files["figure3"] = str(png)
+    files["figure3"] = str(drawn.png)
     column = _figure5_series(result)
-    alerts = [a.index for a in result.alerts if a.series == column]
+    alerts = [a.bucket for a in result.alerts if a.series == column]
     if column is not None:
         offline = result.changepoints("offline")
         cps = [int(b) for s, b in zip(offline.series, offline.bucket, strict=True) if s == column]
-        png, _ = figures.plot_category_changepoints(
+        drawn = figures.plot_category_changepoints(
             result.series,
             column,
             out / "figure5_category",
@@ -707,14 +691,14 @@ def _draw(result: FirestormResult, out: Path) -> dict[str, str]:
             alerts=alerts,
             start_bucket=result.truth.start_bucket,
         )
-        files["figure5"] = str(png)
-    png, _ = figures.plot_event_changepoints(
+        files["figure5"] = str(drawn.png)
+    drawn = figures.plot_event_changepoints(
         {name: (result.truth, alerts)},
         out / "figure6_overview",
         title=f"Alerts of {column} against the firestorm" if column else None,
     )
-    files["figure6"] = str(png)
-    png, _ = figures.plot_alert_timeline(
+    files["figure6"] = str(drawn.png)
+    drawn = figures.plot_alert_timeline(
         result.series.column("start").to_pylist(),
         result.series.column("target_posts").to_pylist(),
         result.episodes,
@@ -723,7 +707,7 @@ def _draw(result: FirestormResult, out: Path) -> dict[str, str]:
         start=start,
         title=f"{name}: early-warning alerts for {result.target}",
     )
-    files["timeline"] = str(png)
+    files["timeline"] = str(drawn.png)
     return files
 
 
@@ -905,14 +889,14 @@ def network_analyses(
     files = {"window_metrics": str(write_csv(result.metrics, out / "window_metrics.csv"))}
     start = result.truth.time(result.truth.start_bucket)
     if figures:
-        png, _ = plot_window_metrics(
+        drawn = plot_window_metrics(
             result.metrics,
             out / "figure2_window_metrics.png",
             firestorm_start=start,
             title=f"{result.event}: mention network of the last "
             f"{result.options.window_buckets} buckets",
         )
-        files["figure2"] = str(png)
+        files["figure2"] = str(drawn.png)
     if start is None:
         note = "no ground-truth start: the target is never the most frequent one"
         return NetworkAnalyses(files, None, (note,))
@@ -924,14 +908,14 @@ def network_analyses(
     if not figures:
         return NetworkAnalyses(files, periods)
     try:
-        png, _ = plot_class_counts(
+        drawn = plot_class_counts(
             count_classes([periods]),
             out / "figure4_classes.png",
             title=f"{result.event}: firestorm posts vs the week before (Welch t-test, p < 0.01)",
         )
     except ConfigError as exc:  # nothing to draw
         return NetworkAnalyses(files, periods, (f"Figure 4 not drawn: {exc}",))
-    files["figure4"] = str(png)
+    files["figure4"] = str(drawn.png)
     return NetworkAnalyses(files, periods)
 
 
@@ -946,6 +930,87 @@ def write_network_analyses(
     return network_analyses(table, result, out_dir, figures=figures).files
 
 
+#: The corpus columns the firestorm analyses read (with every ``lex_*`` column):
+#: times, authors, mentions, hashtags and retweets (the mention and retweet
+#: networks, the target's posts, the ground truth). Texts, tokens, emoji lists,
+#: places, replies, quotes and the source bookkeeping, most of a corpus's bytes,
+#: are not read (the texts only when the lexicon features must be computed).
+FIRESTORM_COLUMNS = (
+    "created_at",
+    "author_id",
+    "author_handle",
+    "retweeted_id",
+    "retweeted_author_id",
+    "retweeted_author_handle",
+    "mention_ids",
+    "mention_handles",
+    "hashtags",
+)
+
+
+def read_firestorm_table(
+    path: str | Path,
+    *,
+    lexical: bool = True,
+    lexicon: Any = "open",
+    batch_size: int = 65_536,
+) -> pa.Table:
+    """Read what the firestorm analyses use of a corpus or features file, in batches.
+
+    The file is read in record batches of ``batch_size`` posts and only the
+    columns the analyses read are kept (:data:`FIRESTORM_COLUMNS` and ``lex_*``). When
+    ``lexical`` is set and the file has no ``lex_*`` columns, the texts are read
+    too and the lexicon features added batch by batch (they are per post, so the
+    result equals :func:`~crowdpulse.text.add_features` on the whole table), then
+    the texts, tokens and emoji lists are dropped. Memory thus holds the short
+    columns of every post (times, accounts, mentions, hashtags, ``lex_*``
+    floats) but never the texts of the whole corpus.
+
+    Args:
+        path: A Parquet corpus (``crowdpulse ingest``) or features file.
+        lexical: The lexical series are wanted (compute ``lex_*`` when missing).
+        lexicon: Lexicon for the features (a key, a ``.dic`` path or a
+            :class:`~crowdpulse.text.Lexicon`).
+        batch_size: Most posts per batch.
+
+    Returns:
+        The table, in file order.
+
+    Raises:
+        InputError: The file is missing, not Parquet, or not a corpus.
+    """
+    from crowdpulse.io.corpus import open_parquet
+    from crowdpulse.schema import validate_table
+
+    reader = open_parquet(path)
+    schema = reader.schema_arrow
+    try:
+        validate_table(schema.empty_table())  # the checks of read_corpus, on no rows
+    except InputError as exc:
+        raise InputError(exc.reason, path=str(path), field=exc.field) from None
+    compute = lexical and not any(n.startswith("lex_") for n in schema.names)
+    kept = [n for n in schema.names if n in FIRESTORM_COLUMNS or n.startswith("lex_")]
+    columns = [*kept, "text"] if compute else kept
+    if compute:
+        from crowdpulse.text import Lexicon, add_features
+
+        if not isinstance(lexicon, Lexicon):
+            lexicon = Lexicon.load(lexicon)  # once, not per batch
+
+    def project(table: pa.Table) -> pa.Table:
+        if compute:
+            table = add_features(table, lexicon=lexicon, quiet=True, batch_size=batch_size)
+        return table.select([n for n in table.column_names if n in kept or n.startswith("lex_")])
+
+    parts = [
+        project(pa.Table.from_batches([batch]))
+        for batch in reader.iter_batches(batch_size=batch_size, columns=columns, use_threads=False)
+    ]
+    if not parts:
+        return project(reader.schema_arrow.empty_table().select(columns))
+    return pa.concat_tables(parts)
+
+
 def analyse_corpus(
     corpus: str | Path,
     event: Any,
@@ -957,6 +1022,7 @@ def analyse_corpus(
     figures: bool = True,
     quiet: bool = True,
     use_history: bool = True,
+    batch_size: int = 65_536,
 ) -> dict[str, Any]:
     """Read a corpus file, run the pipeline and write its outputs (the CLI's one call).
 
@@ -972,6 +1038,8 @@ def analyse_corpus(
         figures: Draw the figures.
         quiet: Show no progress bars.
         use_history: Prime the monitor with the posts before the event's start.
+        batch_size: Posts per batch when reading the corpus
+            (:func:`read_firestorm_table`).
 
     Returns:
         The summary (see :meth:`FirestormResult.summary`) with ``files``.
@@ -981,7 +1049,6 @@ def analyse_corpus(
         InputError: The corpus cannot be read.
     """
     from crowdpulse.event import load_event
-    from crowdpulse.io.corpus import read_corpus
 
     if isinstance(event, (str, Path)):
         event = load_event(event)
@@ -995,11 +1062,10 @@ def analyse_corpus(
             )
         target = settings.target
     options = options or FirestormOptions.from_event(event)
-    table = read_corpus(corpus)
-    if options.lexical and not any(n.startswith("lex_") for n in table.column_names):
-        from crowdpulse.text import add_features
-
-        table = add_features(table, lexicon=lexicon, quiet=quiet)  # once, for both steps
+    # Batches of the columns the analyses read; lexicon features added per batch.
+    table = read_firestorm_table(
+        corpus, lexical=options.lexical, lexicon=lexicon, batch_size=batch_size
+    )
     result = run_firestorm(
         table,
         target,
@@ -1099,32 +1165,32 @@ def _draw_many(evaluation: SyntheticEvaluation, out: Path) -> dict[str, str]:
 
     results = evaluation.results
     files: dict[str, str] = {}
-    png, _ = figures.plot_posts_share(
+    drawn = figures.plot_posts_share(
         {r.event: r.truth for r in results}, out / "figure1_posts", kind="bars"
     )
-    files["figure1"] = str(png)
+    files["figure1"] = str(drawn.png)
     first = results[:3]
     starts = {r.event: r.truth.time(r.truth.start_bucket) for r in first}
-    png, _ = plot_max_in_degree(
+    drawn = plot_max_in_degree(
         {r.event: r.metrics for r in first},
         out / "figure3_max_in_degree",
         starts={k: v for k, v in starts.items() if v is not None},
     )
-    files["figure3"] = str(png)
+    files["figure3"] = str(drawn.png)
     panels = {}
     for r in first:
         column = _figure5_series(r) or "target_posts"
         panels[f"{r.event}: {column}"] = (
             r.truth,
-            [a.index for a in r.alerts if a.series == column],
+            [a.bucket for a in r.alerts if a.series == column],
         )
-    png, _ = figures.plot_event_changepoints(panels, out / "figure6_overview")
-    files["figure6"] = str(png)
+    drawn = figures.plot_event_changepoints(panels, out / "figure6_overview")
+    files["figure6"] = str(drawn.png)
     if evaluation.categories.num_rows:
-        png, _ = figures.plot_category_counts(
+        drawn = figures.plot_category_counts(
             evaluation.categories, out / "figure7_categories", events=len(results)
         )
-        files["figure7"] = str(png)
+        files["figure7"] = str(drawn.png)
     return files
 
 

@@ -43,6 +43,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from crowdpulse.conventions import iso_utc, json_default
 from crowdpulse.event import Event
 from crowdpulse.exceptions import ConfigError, InputError
 from crowdpulse.io.corpus import add_columns_in_order, iter_row_groups, write_csv
@@ -180,7 +181,7 @@ class ReportState:
 
 
 def _iso(moment: Any) -> str | None:
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+    return None if moment is None else iso_utc(moment)
 
 
 def stage_params(event: Event, options: ReportOptions) -> dict[str, dict[str, Any]]:
@@ -295,19 +296,10 @@ def _state(ctx: StageContext) -> ReportState:
 
 def _write_json(value: Any, path: Path) -> Path:
     path.write_text(
-        json.dumps(value, indent=2, ensure_ascii=False, default=_default) + "\n", encoding="utf-8"
+        json.dumps(value, indent=2, ensure_ascii=False, default=json_default) + "\n",
+        encoding="utf-8",
     )
     return path
-
-
-def _default(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return _iso(value)
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, (set, frozenset, tuple)):
-        return sorted(value) if isinstance(value, (set, frozenset)) else list(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 # --------------------------------------------------------------------------- ingest
@@ -827,14 +819,19 @@ def _emojis(ctx: StageContext) -> dict[str, Any]:
 
 def _firestorm(ctx: StageContext) -> dict[str, Any]:
     from crowdpulse.firestorm import FirestormOptions, run_firestorm
-    from crowdpulse.firestorm.pipeline import network_analyses
+    from crowdpulse.firestorm.pipeline import network_analyses, read_firestorm_table
 
     state = _state(ctx)
     event, options = state.event, state.options
     p = ctx.params
-    table = pq.read_table(ctx.upstream["features"].file("features.parquet"))
     fs_options = FirestormOptions.from_event(
         event, count_transform=p["count_transform"], offline=p["offline"]
+    )
+    # Batches of the columns the firestorm reads (no texts, tokens or emoji lists).
+    table = read_firestorm_table(
+        ctx.upstream["features"].file("features.parquet"),
+        lexical=fs_options.lexical,
+        lexicon=options.lexicon,
     )
     result = run_firestorm(
         table,
@@ -911,7 +908,7 @@ def _typed(run: Any, kind: type[StageResult]) -> Any:
 
     def checked(ctx: StageContext) -> dict[str, Any]:
         summary = run(ctx)
-        kind.from_dict(json.loads(json.dumps(summary, default=_default)))
+        kind.from_dict(json.loads(json.dumps(summary, default=json_default)))
         return summary
 
     checked.__name__ = getattr(run, "__name__", kind.stage)
