@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import click
 
+from crowdpulse.conventions import json_default
 from crowdpulse.exceptions import CrowdpulseError
 
 __all__ = [
@@ -147,16 +148,6 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _default(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if isinstance(value, (set, frozenset, tuple)):
-        return sorted(value) if isinstance(value, (set, frozenset)) else list(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
 def emit_json(obj: Any) -> None:
     """Print ``obj`` as one line of JSON on stdout (non-ASCII kept as is)."""
-    click.echo(json.dumps(obj, ensure_ascii=False, default=_default))
+    click.echo(json.dumps(obj, ensure_ascii=False, default=json_default))

@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Literal
 
 import numpy as np
@@ -40,6 +40,7 @@ from crowdpulse.emoji.lookup import (
 )
 from crowdpulse.emoji.matrix import EmojiMatrix
 from crowdpulse.exceptions import ConfigError, InputError
+from crowdpulse.network.buckets import from_micros, to_micros
 
 __all__ = [
     "MAX_BUCKETS",
@@ -63,7 +64,6 @@ _UNITS = {
     "s": timedelta(seconds=1),
 }
 _BUCKET = re.compile(r"^\s*(\d*)\s*([A-Za-z]+)\s*$")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_BUCKETS = 5000
 """Most buckets on a diffusion axis (a 1-minute bucket over three days is 4,320)."""
 
@@ -349,7 +349,7 @@ def diffusion_from_cells(
             "choose a larger bucket",
             field="emojis.bucket",
         )
-    buckets = tuple(_EPOCH + timedelta(microseconds=int(b) * step) for b in range(first, last + 1))
+    buckets = tuple(from_micros(int(b) * step) for b in range(first, last + 1))
     kept_cells = sorted(
         (b - first, e, int(n))
         for (b, e), n in cells.items()
@@ -385,7 +385,4 @@ def diffusion_from_cells(
 
 
 def _floor(moment: datetime, step: int) -> int:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    delta = moment - _EPOCH
-    return (delta // timedelta(microseconds=1)) // step
+    return to_micros(moment) // step

@@ -39,7 +39,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -61,8 +61,9 @@ from crowdpulse.firestorm.series import (
 from crowdpulse.firestorm.truth import parse_target, target_post_mask
 from crowdpulse.io.ingest import IngestOptions, PostFilter
 from crowdpulse.io.lines import LineReader
+from crowdpulse.io.pseudonym import private_excerpt, pseudonymize_table
 from crowdpulse.io.records import ReadBatch
-from crowdpulse.network.buckets import TimeLike, assign_buckets
+from crowdpulse.network.buckets import TimeLike, assign_buckets, from_micros, to_micros
 from crowdpulse.schema import POST_SCHEMA
 
 __all__ = [
@@ -95,13 +96,6 @@ NETWORK_COLUMNS: tuple[str, ...] = (
 """The post columns the network window keeps."""
 
 _US_PER_MINUTE = 60_000_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def _to_micros(value: TimeLike, field_name: str) -> int:
-    from crowdpulse.event import parse_time
-
-    return (parse_time(value, field_name=field_name) - _EPOCH) // timedelta(microseconds=1)
 
 
 @dataclass
@@ -254,8 +248,8 @@ class FirestormStream:
         self.target = target
         self.options = options or FirestormOptions()
         self._step = self.options.bucket_minutes * _US_PER_MINUTE
-        self._origin_us = None if origin is None else _to_micros(origin, "origin")
-        self._end_us = None if end is None else _to_micros(end, "end")
+        self._origin_us = None if origin is None else to_micros(origin, "origin")
+        self._end_us = None if end is None else to_micros(end, "end")
         if (
             self._origin_us is not None
             and self._end_us is not None
@@ -287,7 +281,7 @@ class FirestormStream:
         """Start time (UTC) of a bucket (the origin must be known)."""
         if self._origin_us is None:
             raise ConfigError("the origin is not known before the first post", field="origin")
-        return _EPOCH + timedelta(microseconds=self._origin_us + bucket * self._step)
+        return from_micros(self._origin_us + bucket * self._step)
 
     @property
     def origin(self) -> datetime | None:
@@ -367,7 +361,7 @@ class FirestormStream:
             if not (valid.index >= 0).any():
                 self.stats.no_time += posts.num_rows
                 return []
-            self._origin_us = (valid.origin - _EPOCH) // timedelta(microseconds=1)
+            self._origin_us = to_micros(valid.origin)
         buckets = assign_buckets(
             times, minutes=self.options.bucket_minutes, origin=self.bucket_start(0)
         )
@@ -788,6 +782,12 @@ def watch(
         quarantine: A JSON-lines file for rejected lines (line number, reason,
             excerpt), appended to.
 
+    With ``ingest_options.pseudonymize_salt``, every post is pseudonymised as it
+    arrives (:func:`~crowdpulse.io.pseudonym.pseudonymize_table`; the target must be
+    the pseudonym, :func:`~crowdpulse.io.pseudonym.pseudonymize_target`) and quarantine
+    excerpts follow ``quarantine_excerpts``. The salt stays in this call: it is never
+    in the state file.
+
     Yields:
         Alerts, as soon as the bucket that raises them closes. The last bucket
         closes at the end of the input.
@@ -800,6 +800,10 @@ def watch(
         name = "<stdin>" if str(source) == "-" else str(source)
     else:
         name = str(getattr(source, "name", "<stream>"))
+    salt = ingest_options.pseudonymize_salt if ingest_options is not None else None
+    if ingest_options is not None and salt:  # the stream (pickled to --state) never holds it
+        excerpts = ingest_options.quarantine_excerpts
+        ingest_options = replace(ingest_options, pseudonymize_salt=None)
     saved: WatchState | None = None
     if state is not None and Path(state).exists():
         saved = WatchState.load(state)
@@ -879,9 +883,15 @@ def watch(
             stream.stats.notices += sum(batch.notices.values())
             if qhandle is not None:
                 for rejected in batch.rejected:
+                    if salt:
+                        private = private_excerpt(rejected.raw, salt, excerpts)
+                        rejected = replace(rejected, raw=private)
                     qhandle.write(orjson.dumps(rejected.as_dict()) + b"\n")
             before = stream.stats.buckets
-            out = take(stream.add(batch.posts))
+            posts = batch.posts
+            if salt and posts.num_rows:
+                posts = pseudonymize_table(posts, salt)
+            out = take(stream.add(posts))
             current.offset, current.line = offset, first + len(lines)
             consistent = dirty = True
             since_save += stream.stats.buckets - before

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from crowdpulse.conventions import iso_utc
 from crowdpulse.exceptions import InputError
 from crowdpulse.io.atomic import atomic_open, atomic_path
 from crowdpulse.schema import validate_table
@@ -217,7 +218,7 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, list):
         return " ".join(str(v) for v in value)
     if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
+        return iso_utc(value)
     return value
 
 

@@ -21,22 +21,45 @@ import pyarrow.compute as pc
 from crowdpulse.event import parse_time
 from crowdpulse.exceptions import ConfigError, InputError
 
-__all__ = ["BucketAssignment", "TimeLike", "assign_buckets", "bucket_grid", "times_to_micros"]
+__all__ = [
+    "EPOCH",
+    "BucketAssignment",
+    "TimeLike",
+    "assign_buckets",
+    "bucket_grid",
+    "from_micros",
+    "times_to_micros",
+    "to_micros",
+]
 
 TimeLike = datetime | str
 """A point in time: an aware or naive (taken as UTC) datetime, or an ISO 8601 string."""
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""The origin of every microsecond time stamp (Unix time, UTC)."""
 _US_PER_MINUTE = 60_000_000
 
 
-def _to_micros(value: TimeLike, field_name: str) -> int:
+def to_micros(value: TimeLike, field_name: str = "time") -> int:
+    """Microseconds since :data:`EPOCH` of a time (naive times are taken as UTC).
+
+    Args:
+        value: The time.
+        field_name: The option or field it came from, for the error message.
+
+    Returns:
+        The whole microseconds since 1970-01-01T00:00:00Z.
+
+    Raises:
+        ConfigError: The value is not a time.
+    """
     moment = parse_time(value, field_name=field_name)
-    return (moment - _EPOCH) // timedelta(microseconds=1)
+    return (moment - EPOCH) // timedelta(microseconds=1)
 
 
-def _from_micros(value: int) -> datetime:
-    return _EPOCH + timedelta(microseconds=int(value))
+def from_micros(value: int) -> datetime:
+    """The UTC time ``value`` microseconds after :data:`EPOCH`."""
+    return EPOCH + timedelta(microseconds=int(value))
 
 
 def times_to_micros(
@@ -112,7 +135,7 @@ class BucketAssignment:
 
     def starts(self) -> pa.Array:
         """Return the start times of all buckets as an Arrow ``timestamp[us, UTC]`` array."""
-        first = (self.origin - _EPOCH) // timedelta(microseconds=1)
+        first = (self.origin - EPOCH) // timedelta(microseconds=1)
         step = self.minutes * _US_PER_MINUTE
         values = first + step * np.arange(self.count, dtype=np.int64)
         return pa.array(values, type=pa.int64()).cast(pa.timestamp("us", tz="UTC"))
@@ -172,13 +195,13 @@ def assign_buckets(
         else:
             origin_us = 0
     else:
-        origin_us = _to_micros(origin, "origin")
+        origin_us = to_micros(origin, "origin")
     index = np.full(micros.shape[0], -1, dtype=np.int64)
     offset = micros - origin_us
     inside = valid & (offset >= 0)
     index[inside] = offset[inside] // step
     if end is not None:
-        end_us = _to_micros(end, "end")
+        end_us = to_micros(end, "end")
         if end_us <= origin_us:
             raise ConfigError("the end must come after the origin", field="end")
         count = -(-(end_us - origin_us) // step)
@@ -186,7 +209,7 @@ def assign_buckets(
     else:
         count = int(index.max()) + 1 if index.size and index.max() >= 0 else 0
     return BucketAssignment(
-        index=index, origin=_from_micros(origin_us), minutes=minutes, count=int(count)
+        index=index, origin=from_micros(origin_us), minutes=minutes, count=int(count)
     )
 
 

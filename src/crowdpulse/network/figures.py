@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from crowdpulse.exceptions import ConfigError, InputError
 from crowdpulse.figures import FigureResult, date_axis, new_figure, save_figure
-from crowdpulse.network.buckets import TimeLike, _to_micros
+from crowdpulse.network.buckets import TimeLike, to_micros
 from crowdpulse.network.lexical import CLASSES
 
 __all__ = [
@@ -123,7 +123,7 @@ def plot_window_metrics(
     x = _times(metrics, "end")
     line = None
     if firestorm_start is not None:
-        line = np.datetime64(_to_micros(firestorm_start, "firestorm_start"), "us")
+        line = np.datetime64(to_micros(firestorm_start, "firestorm_start"), "us")
     figure = new_figure(width, height, dpi)
     n_cols = min(4, len(columns))
     n_rows = -(-len(columns) // n_cols)
@@ -208,7 +208,7 @@ def plot_max_in_degree(
     for axis, (name, table) in zip(axes, events.items(), strict=True):
         x = _times(table, "end")
         y = _series(table, "max_in_degree")
-        start = _to_micros(starts[name], f"starts.{name}") if name in starts else None
+        start = to_micros(starts[name], f"starts.{name}") if name in starts else None
         if relative and start is not None:
             hours = (x.astype(np.int64) - start) / _HOUR_US
             axis.plot(hours, y, color="#1f4e79", linewidth=0.9, gid=f"in-degree-{name}")

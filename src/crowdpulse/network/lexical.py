@@ -39,9 +39,9 @@ from crowdpulse.exceptions import ConfigError, InputError
 from crowdpulse.network.buckets import (
     BucketAssignment,
     TimeLike,
-    _to_micros,
     bucket_grid,
     times_to_micros,
+    to_micros,
 )
 from crowdpulse.network.edges import (
     author_nodes,
@@ -389,7 +389,7 @@ def compare_periods(
             raise ConfigError("the period must be longer than zero", field=name)
     if "created_at" not in table.column_names:
         raise InputError("not a crowdpulse corpus: column is missing", field="created_at")
-    at = _to_micros(split, "split")
+    at = to_micros(split, "split")
     micros, valid = times_to_micros(table.column("created_at"))
     us = timedelta(microseconds=1)
     later = _period_mask(micros, valid, at, None if after is None else at + after // us)
@@ -451,8 +451,8 @@ def compare_components(
     if "created_at" not in table.column_names:
         raise InputError("not a crowdpulse corpus: column is missing", field="created_at")
     micros, valid = times_to_micros(table.column("created_at"))
-    lo = None if start is None else _to_micros(start, "start")
-    hi = None if end is None else _to_micros(end, "end")
+    lo = None if start is None else to_micros(start, "start")
+    hi = None if end is None else to_micros(end, "end")
     period = _period_mask(micros, valid, lo, hi)
     mentions = mention_post_mask(table, include_retweets=include_retweets) & period
     edges = network_edges(table, "mention", include_retweets=include_retweets)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from crowdpulse import __version__
+from crowdpulse.conventions import json_default
 from crowdpulse.exceptions import ConfigError, CrowdpulseError
 from crowdpulse.io.atomic import clean_stale
 from crowdpulse.progress import Progress, progress
@@ -420,21 +421,9 @@ def _run_one(
         "finished": _now(),
     }
     (temp / MANIFEST).write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False, default=_json_default) + "\n",
+        json.dumps(manifest, indent=2, ensure_ascii=False, default=json_default) + "\n",
         encoding="utf-8",
     )
     manifest = json.loads((temp / MANIFEST).read_text(encoding="utf-8"))
     _replace_folder(temp, folder)
     return StageRecord(spec.name, spec.title, "run", key, folder, manifest, seconds)
-
-
-def _json_default(value: Any) -> Any:
-    if hasattr(value, "isoformat"):
-        return value.isoformat().replace("+00:00", "Z")
-    if hasattr(value, "item"):
-        return value.item()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    if isinstance(value, (tuple, Path)):
-        return list(value) if isinstance(value, tuple) else str(value)
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
