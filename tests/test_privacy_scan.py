@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -72,16 +73,8 @@ def _walk_json(node: Any, handles: set[str], ids: set[str], in_user: bool = Fals
             _walk_json(value, handles, ids, in_user)
 
 
-def _raw_accounts(paths: list[Path]) -> tuple[set[str], set[str]]:
-    """Every raw handle (lower-cased) and account id of the inputs."""
-    handles: set[str] = set()
-    ids: set[str] = set()
-    for path in paths:
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                _walk_json(json.loads(line), handles, ids)
-            except ValueError:
-                continue
+def column_accounts(paths: list[Path], handles: set[str], ids: set[str]) -> pa.Table:
+    """Add the handles and ids of an unpseudonymised read's columns; return the read."""
     table, _ = read_posts(paths, IngestOptions(keep_retweets=True, dedupe=False))
     for name in ("author_handle", "retweeted_author_handle", "quoted_author_handle",
                  "reply_to_author_handle"):  # fmt: skip
@@ -92,6 +85,20 @@ def _raw_accounts(paths: list[Path]) -> tuple[set[str], set[str]]:
         handles.update(v.lower() for v in values or () if v)
     for values in table["mention_ids"].to_pylist():
         ids.update(v for v in values or () if v)
+    return table
+
+
+def _raw_accounts(paths: list[Path]) -> tuple[set[str], set[str]]:
+    """Every raw handle (lower-cased) and account id of the inputs."""
+    handles: set[str] = set()
+    ids: set[str] = set()
+    for path in paths:
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                _walk_json(json.loads(line), handles, ids)
+            except ValueError:
+                continue
+    table = column_accounts(paths, handles, ids)
     for text in table["text"].to_pylist():
         handles.update(m.lower() for m in _MENTION.findall(text or ""))
         handles.update(
@@ -104,7 +111,7 @@ def _raw_accounts(paths: list[Path]) -> tuple[set[str], set[str]]:
     return handles, ids
 
 
-def _strings(path: Path) -> list[tuple[str, bool]]:
+def output_strings(path: Path) -> list[tuple[str, bool]]:
     """The text of a file with whether a whole value equal to a handle counts.
 
     Parquet: every string cell (free-text cells such as a typed location "Twitter"
@@ -142,7 +149,7 @@ def _leaks(folder: Path, handles: set[str], ids: set[str], *, tokens: bool) -> l
     """
     found: list[str] = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        for text, exact in _strings(path):
+        for text, exact in output_strings(path):
             lowered = text.lower()
             if exact and lowered.strip() in handles:
                 found.append(f"{path.name}: handle {lowered.strip()!r} as a value")
@@ -271,3 +278,94 @@ def test_cli_salt_from_the_environment(tmp_path: Path, monkeypatch: pytest.Monke
     assert (out / "c.quarantine.jsonl").exists()
     assert _leaks(out, handles, ids, tokens=True) == []
     assert not any(SALT.encode() in p.read_bytes() for p in out.iterdir())
+
+
+@pytest.fixture(scope="module")
+def private_event(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated v1.1 stream (1,500 posts) with an event that has ``[privacy]``."""
+    from crowdpulse.synth import SynthConfig, synthesize
+
+    folder = tmp_path_factory.mktemp("private_event")
+    synthesize(
+        SynthConfig(seed=7, posts=1500, days=4, noise=True),
+        folder / "posts.jsonl",
+        fmt="v1",
+        event_path=folder / "event.toml",
+    )
+    text = (folder / "event.toml").read_text(encoding="utf-8")
+    (folder / "event.toml").write_text(
+        text + '\n[privacy]\nsalt_env = "CP_PRIVACY_SALT"\nquarantine_excerpts = "pseudonymize"\n',
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_firestorm_event_refuses_a_raw_corpus(
+    private_event: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from crowdpulse.cli import main
+
+    posts, event = private_event / "posts.jsonl", private_event / "event.toml"
+    handles, ids = _raw_accounts([posts])
+    ingest([posts], tmp_path / "raw.parquet")
+    ingest([posts], tmp_path / "private.parquet", options=IngestOptions(pseudonymize_salt=SALT))
+    monkeypatch.setenv("CP_PRIVACY_SALT", SALT)
+    args = ["firestorm", "--event", str(event), "--no-figures", "--quiet", "-o"]
+    refused = CliRunner().invoke(
+        main, [*args, str(tmp_path / "out_raw"), str(tmp_path / "raw.parquet")]
+    )
+    assert refused.exit_code == 1
+    assert "raw accounts" in refused.stderr and "--pseudonymize-salt-env CP_PRIVACY_SALT" in (
+        refused.stderr
+    )
+    assert not (tmp_path / "out_raw").exists() or not any((tmp_path / "out_raw").iterdir())
+    out = tmp_path / "out"
+    done = CliRunner().invoke(main, [*args, str(out), str(tmp_path / "private.parquet")])
+    assert done.exit_code == 0, done.output
+    assert any(out.rglob("*.csv")) and _leaks(out, handles, ids, tokens=True) == []
+    # pseudonyms of another salt are refused too
+    monkeypatch.setenv("CP_PRIVACY_SALT", "another salt")
+    other = CliRunner().invoke(
+        main, [*args, str(tmp_path / "o2"), str(tmp_path / "private.parquet")]
+    )
+    assert other.exit_code == 1 and "another salt" in other.stderr
+
+
+def test_watch_with_privacy_names_no_account(
+    private_event: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from crowdpulse.cli import main
+
+    handles, ids = _raw_accounts([private_event / "posts.jsonl"])
+    posts = tmp_path / "posts.jsonl"
+    some = sorted(handles)[0]
+    posts.write_bytes(
+        (private_event / "posts.jsonl").read_bytes() + f'{{"broken": "@{some}"\n'.encode()
+    )
+
+    def run(event: Path, out: Path) -> None:
+        out.mkdir()
+        result = CliRunner().invoke(
+            main,
+            ["watch", str(posts), "--event", str(event), "--quiet", "--state",
+             str(out / "watch.state"), "--quarantine", str(out / "rejected.jsonl")],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        (out / "alerts.jsonl").write_text(result.stdout, encoding="utf-8")
+        assert (out / "rejected.jsonl").stat().st_size > 0
+
+    monkeypatch.setenv("CP_PRIVACY_SALT", SALT)
+    run(private_event / "event.toml", tmp_path / "private")
+    assert _leaks(tmp_path / "private", handles, ids, tokens=True) == []
+    files = [p for p in (tmp_path / "private").iterdir()]
+    assert not any(SALT.encode() in p.read_bytes() for p in files)  # not even in the state
+    # the check can fail: without [privacy] the quarantine and the state name accounts
+    plain = tmp_path / "plain.toml"
+    text = (private_event / "event.toml").read_text(encoding="utf-8")
+    plain.write_text(text.split("[privacy]")[0], encoding="utf-8")
+    run(plain, tmp_path / "plain")
+    assert _leaks(tmp_path / "plain", handles, ids, tokens=True) != []

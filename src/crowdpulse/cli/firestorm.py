@@ -165,8 +165,10 @@ def command(
     options = tune_monitor(options, ratio, min_posts)
     salt = event.pseudonymize_salt()  # [privacy]: the corpus holds pseudonyms
     if salt is not None:
-        from crowdpulse.io.pseudonym import pseudonymize_target
+        from crowdpulse.io.pseudonym import check_pseudonymized, pseudonymize_target
 
+        # A corpus ingested without the salt would put raw accounts in every artefact.
+        check_pseudonymized(corpus, salt, event.privacy.salt_env if event.privacy else None)
         given = target or (event.firestorm.target if event.firestorm else None)
         target = pseudonymize_target(given, salt)
     summary = analyse_corpus(

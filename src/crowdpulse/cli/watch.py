@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
+from dataclasses import replace
 
 import click
 
@@ -119,6 +121,13 @@ def _interrupt(signum: int, frame: object) -> None:
     show_default=True,
     help="Remember post ids and texts this many hours of post time (bounded memory).",
 )
+@click.option(
+    "--pseudonymize-salt-env",
+    metavar="NAME",
+    help="Pseudonymise every account as posts arrive (alerts, quarantine, state), with "
+    "the salt in this environment variable; the target too [default: the event's "
+    "[privacy] salt_env].",
+)
 @quiet_option
 @handle_errors
 def command(
@@ -143,6 +152,7 @@ def command(
     checkpoint_buckets: int,
     quarantine_path: str | None,
     dedupe_hours: float,
+    pseudonymize_salt_env: str | None,
     quiet: bool,
 ) -> None:
     """Watch posts arrive (JSON lines) and print early-warning alerts as JSON lines.
@@ -186,6 +196,7 @@ def command(
           --quarantine rejected.jsonl --history yesterday.jsonl
       crowdpulse watch posts.jsonl --target @klm --preset paper
       crowdpulse watch jetstream.jsonl --target @alice.bsky.social
+      CP_SALT=... crowdpulse watch live.jsonl --event event.toml --pseudonymize-salt-env CP_SALT
     """
     from crowdpulse.event import load_event
     from crowdpulse.exceptions import ConfigError
@@ -199,19 +210,38 @@ def command(
     if window_buckets is not None:
         overrides["window_buckets"] = window_buckets
     options = FirestormOptions(offline=False, **overrides)  # type: ignore[arg-type]
+    event = None
     if event_path is not None:
         event = load_event(event_path)
         options = FirestormOptions.from_event(event, offline=False, **overrides)
         if target is None and event.firestorm is not None:
             target = event.firestorm.target
     options = tune_monitor(options, ratio, min_posts)
+    # [privacy]: posts are pseudonymised as they arrive, so the target is its pseudonym
+    # and alerts, quarantine and state name no account (as `firestorm --event`).
+    privacy = event.privacy if event is not None else None
+    salt_env = pseudonymize_salt_env or (privacy.salt_env if privacy else None)
+    salt = (os.environ.get(salt_env) or None) if salt_env else None
+    if salt_env and salt is None:
+        raise ConfigError(
+            f"the environment variable {salt_env} (the salt) is not set",
+            field="--pseudonymize-salt-env" if pseudonymize_salt_env else "privacy.salt_env",
+        )
+    private = IngestOptions(
+        pseudonymize_salt=salt,
+        quarantine_excerpts=privacy.quarantine_excerpts if privacy else "redact",
+    )
     history = None
     if history_path is not None:
         from crowdpulse.io import read_posts
 
-        history, _ = read_posts([history_path])
+        history, _ = read_posts([history_path], private if salt else None)
     if target is None:
         raise ConfigError("give --target (or an --event with a [firestorm] target)", field="target")
+    if salt is not None:
+        from crowdpulse.io.pseudonym import pseudonymize_target
+
+        target = pseudonymize_target(target, salt) or target
     stats = StreamStats()
     alerts = watch(
         source,
@@ -223,7 +253,7 @@ def command(
         idle_timeout=idle_timeout,
         origin=origin,
         lexicon=lexicon,
-        ingest_options=IngestOptions(keep_retweets=keep_retweets, dedupe=not no_dedupe),
+        ingest_options=replace(private, keep_retweets=keep_retweets, dedupe=not no_dedupe),
         stats=stats,
         episodes=options.preset != "paper",
         history=history,

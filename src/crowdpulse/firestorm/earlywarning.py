@@ -1,4 +1,4 @@
-"""Evaluation of early warning on generated streams with a known truth (issue 10, item 4).
+"""Evaluation of early warning on generated streams with a known truth.
 
 :func:`generate_stream` draws one stream at the level the monitor sees it: per
 half-hour bucket the posts aimed at the target, all posts of the collection and

@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 from crowdpulse.exceptions import InputError
 from crowdpulse.io.atomic import atomic_path, refuse_overwrite
 from crowdpulse.io.csvfile import CsvReader
-from crowdpulse.io.pseudonym import private_excerpt, pseudonymize_table
+from crowdpulse.io.pseudonym import private_excerpt, pseudonymize_table, pseudonymized_schema
 from crowdpulse.io.records import ReadBatch, Rejected
 from crowdpulse.io.registry import TWITTER_FORMATS, open_platform_reader
 from crowdpulse.io.sniff import sniff
@@ -429,6 +429,13 @@ def _posts(
             summary.files.append(counts)
 
 
+def _corpus_schema(options: IngestOptions) -> pa.Schema:
+    """The corpus schema; a pseudonymised corpus records it (for ``firestorm --event``)."""
+    if not options.pseudonymize_salt:
+        return POST_SCHEMA
+    return pseudonymized_schema(POST_SCHEMA, options.pseudonymize_salt)
+
+
 def ingest(
     inputs: Sequence[str | Path],
     output: str | Path,
@@ -471,7 +478,9 @@ def ingest(
         with atomic_path(output) as out_temp, atomic_path(quarantine_path) as rejects_temp:
             with (
                 open(rejects_temp, "wb") as rejects,
-                pq.ParquetWriter(str(out_temp), POST_SCHEMA, compression="zstd") as writer,
+                pq.ParquetWriter(
+                    str(out_temp), _corpus_schema(options), compression="zstd"
+                ) as writer,
             ):
                 for table in _posts(planned, options, summary, rejects, quiet):
                     writer.write_table(table, row_group_size=256_000)
