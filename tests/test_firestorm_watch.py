@@ -78,15 +78,20 @@ def test_killed_and_resumed_equals_an_uninterrupted_run(posts: Path, tmp_path: P
     first = out.read_text().splitlines()
     assert 10 <= len(first) < len(expected)
     assert state.exists()
-    # No temporary of the checkpoint is left beside it.
-    assert [p.name for p in tmp_path.iterdir() if "crowdpulse-tmp" in p.name] == []
     # SIGTERM (a service manager's stop) ends like Ctrl-C, after a last checkpoint.
     assert start_and_stop(len(first) + 10, signal.SIGTERM) == 130
     second = out.read_text().splitlines()
     assert len(first) + 10 <= len(second) < len(expected)
     resumed = run_watch(*args)
     assert resumed.returncode == 0, resumed.stderr
-    assert second + resumed.stdout.splitlines() == expected
+    got = second + resumed.stdout.splitlines()
+    # An interruption may repeat the one alert being printed when it came (it is given
+    # out again after the restart, right after itself); none is ever lost.
+    repeats = [i for i in range(1, len(got)) if got[i] == got[i - 1]]
+    assert [line for i, line in enumerate(got) if i not in repeats] == expected
+    assert len(repeats) <= 2  # one kill -9, one SIGTERM
+    # A checkpoint's temporary that a kill left behind is cleaned by the next run.
+    assert [p.name for p in tmp_path.iterdir() if "crowdpulse-tmp" in p.name] == []
     # A further start on the finished state gives nothing new.
     again = run_watch(*args)
     assert again.returncode == 0 and again.stdout == ""

@@ -37,7 +37,7 @@ import hashlib
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -660,6 +660,10 @@ class WatchState:
             cuts it back to this, so no rejected line is written twice).
         emitted: Alerts given out up to the checkpoint.
         finished: The input had ended (the last bucket was closed).
+        pending: The alerts of the last chunk, saved before any of them is given out.
+        delivered: How many of ``pending`` the consumer has taken (a restart gives out
+            the rest first, so a kill loses no alert and repeats at most the one being
+            printed when it came).
     """
 
     stream: FirestormStream
@@ -670,6 +674,8 @@ class WatchState:
     quarantine_bytes: int = 0
     emitted: int = 0
     finished: bool = False
+    pending: tuple[Any, ...] = ()
+    delivered: int = 0
 
     def save(self, path: str | Path) -> None:
         """Write the checkpoint atomically (temporary beside it, fsync, rename)."""
@@ -861,7 +867,22 @@ def watch(
         news = stream.take_episodes()
         return list(news) if episodes else list(raised)
 
+    def deliver(out: Sequence[Any], start: int = 0) -> Iterator[Any]:
+        # The alerts are saved before the first leaves, and each counts as given out
+        # only when the consumer asks for the next one (it has printed and flushed it):
+        # a kill at any moment loses none and repeats at most the one being printed.
+        current.pending, current.delivered = tuple(out), start
+        checkpoint()
+        for alert in current.pending[start:]:
+            yield alert
+            current.delivered += 1
+            current.emitted += 1
+            checkpoint()
+        current.pending, current.delivered = (), 0
+
     try:
+        if current.delivered < len(current.pending):  # a restart: what was not taken
+            yield from deliver(current.pending, current.delivered)
         for first, lines, offset in _line_chunks(
             source,
             follow=follow,
@@ -895,16 +916,17 @@ def watch(
             current.offset, current.line = offset, first + len(lines)
             consistent = dirty = True
             since_save += stream.stats.buckets - before
-            if out or since_save >= checkpoint_buckets:
-                current.emitted += len(out)
+            if out:
+                yield from deliver(out)
+            elif since_save >= checkpoint_buckets:
                 checkpoint()
-            yield from out
         if not current.finished:
             out = take(stream.close())
             current.finished = True
-            current.emitted += len(out)
-            checkpoint()
-            yield from out
+            if out:
+                yield from deliver(out)
+            else:
+                checkpoint()
     finally:
         # On exit (end, Ctrl-C, a closed pipe): save what was read since the last
         # checkpoint, unless the exit came in the middle of a chunk.
