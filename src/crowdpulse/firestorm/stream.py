@@ -677,14 +677,19 @@ class WatchState:
     pending: tuple[Any, ...] = ()
     delivered: int = 0
 
-    def save(self, path: str | Path) -> None:
-        """Write the checkpoint atomically (temporary beside it, fsync, rename)."""
+    def save(self, path: str | Path, *, durable: bool = True) -> None:
+        """Write the checkpoint atomically (temporary beside it, fsync, rename).
+
+        Args:
+            path: The state file.
+            durable: Fsync it (see :func:`crowdpulse.io.atomic.atomic_path`).
+        """
         import pickle
 
         from crowdpulse.io.atomic import atomic_open
 
         payload = {"version": STATE_VERSION, "state": self}
-        with atomic_open(path, "wb") as handle:
+        with atomic_open(path, "wb", durable=durable) as handle:
             pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
     @staticmethod
@@ -851,7 +856,7 @@ def watch(
     dirty = False  # input read since the last checkpoint
     consistent = True  # the stream and the input position agree
 
-    def checkpoint() -> None:
+    def checkpoint(durable: bool = True) -> None:
         nonlocal since_save, dirty
         if state is None:
             return
@@ -859,7 +864,7 @@ def watch(
             qhandle.flush()
             current.quarantine_bytes = qhandle.tell()
         current.format = reader.format
-        current.save(state)
+        current.save(state, durable=durable)
         since_save = 0
         dirty = False
 
@@ -877,7 +882,7 @@ def watch(
             yield alert
             current.delivered += 1
             current.emitted += 1
-            checkpoint()
+            checkpoint(durable=False)  # a kill keeps it; a power cut costs only repeats
         current.pending, current.delivered = (), 0
 
     try:

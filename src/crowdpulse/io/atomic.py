@@ -159,7 +159,9 @@ def _remove(path: Path) -> None:
 
 
 @contextmanager
-def atomic_path(destination: str | Path, *, folder: bool = False) -> Iterator[Path]:
+def atomic_path(
+    destination: str | Path, *, folder: bool = False, durable: bool = True
+) -> Iterator[Path]:
     """Yield a temporary path to write; moved over ``destination`` only on success.
 
     The temporary is fsynced, renamed over the target, and the folder fsynced (if
@@ -171,6 +173,9 @@ def atomic_path(destination: str | Path, *, folder: bool = False) -> Iterator[Pa
         destination: The file (or, with ``folder``, the folder) to (re)place.
         folder: Write a folder: the temporary is created as an empty folder; an
             existing ``destination`` folder is replaced as a whole.
+        durable: Fsync the file and the folder. Without, the rename is still atomic
+            and survives a killed process (the kernel keeps what was written), but not
+            a power cut: for frequent small checkpoints whose loss costs only a repeat.
 
     Yields:
         The temporary path, in the same folder as ``destination``.
@@ -198,27 +203,32 @@ def atomic_path(destination: str | Path, *, folder: bool = False) -> Iterator[Pa
             else:
                 temp.rename(destination)
         elif temp.exists() or temp.is_symlink():
-            fsync_path(temp)
+            if durable:
+                fsync_path(temp)
             os.replace(temp, destination)
         # else: the writer removed its temporary on purpose: nothing replaces the target
-        fsync_path(parent)
+        if durable:
+            fsync_path(parent)
     finally:
         _remove(temp)
 
 
 @contextmanager
-def atomic_open(destination: str | Path, mode: str = "w", **kwargs: Any) -> Iterator[IO[Any]]:
+def atomic_open(
+    destination: str | Path, mode: str = "w", *, durable: bool = True, **kwargs: Any
+) -> Iterator[IO[Any]]:
     """Open a temporary beside ``destination`` for writing; renamed over it on success.
 
     Args:
         destination: The file to (re)place.
         mode: A write mode: ``"w"`` or ``"wb"``.
+        durable: See :func:`atomic_path`.
         **kwargs: Passed to :func:`open` (``encoding``, ``newline``).
 
     Yields:
         The open file object.
     """
-    with atomic_path(destination) as temp, open(temp, mode, **kwargs) as handle:
+    with atomic_path(destination, durable=durable) as temp, open(temp, mode, **kwargs) as handle:
         yield handle
         handle.flush()
 
