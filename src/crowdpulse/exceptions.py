@@ -90,6 +90,11 @@ class ConfigError(CrowdpulseError, ValueError):
 class NotFittedError(CrowdpulseError, _SklearnNotFittedError):
     """An estimator or detector was used before ``fit``."""
 
+    @classmethod
+    def of(cls, estimator: object) -> NotFittedError:
+        """The error for ``estimator``, in the words every estimator uses."""
+        return cls(f"this {type(estimator).__name__} is not fitted yet; call fit first")
+
 
 class MissingExtraError(CrowdpulseError, ImportError):
     """An optional dependency is missing; the message says which extra installs it.

@@ -225,7 +225,7 @@ class SentenceEmbeddingClassifier(ClassifierMixin, BaseEstimator):
 
     def _fitted(self) -> LogisticRegression:
         if not hasattr(self, "classifier_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+            raise NotFittedError.of(self)
         return self.classifier_
 
     def predict(self, X: Iterable[str]) -> np.ndarray:

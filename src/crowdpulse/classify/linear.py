@@ -242,7 +242,7 @@ class LinearTextClassifier(ClassifierMixin, BaseEstimator):
 
     def _fitted(self) -> Pipeline:
         if not hasattr(self, "pipeline_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+            raise NotFittedError.of(self)
         return self.pipeline_
 
     def predict(self, X: Iterable[str]) -> np.ndarray:

@@ -406,7 +406,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             NotFittedError: Called before :meth:`fit`.
         """
         if not hasattr(self, "module_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+            raise NotFittedError.of(self)
         torch = import_torch()
         ids, lengths = self._encode(X)
         out = []
@@ -449,7 +449,7 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             NotFittedError: Called before :meth:`fit`.
         """
         if not hasattr(self, "module_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+            raise NotFittedError.of(self)
         params = self.get_params()
         params["drop_hashtags"] = list(params["drop_hashtags"])
         if isinstance(params["class_weight"], Mapping):

@@ -104,9 +104,7 @@ def save_model(model: BaseEstimator, path: str | Path) -> Path:
     try:
         check_is_fitted(model)
     except Exception:
-        raise NotFittedError(
-            f"this {type(model).__name__} is not fitted yet; call fit first"
-        ) from None
+        raise NotFittedError.of(model) from None
     import skops.io as sio
 
     with atomic_path(out) as temp:

@@ -399,7 +399,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
 
     def _fitted(self) -> dict[str, Any]:
         if not hasattr(self, "stacker_"):
-            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call fit first")
+            raise NotFittedError.of(self)
         return {
             "tfidf": list(zip(self.ngram_columns_, self.tfidf_, strict=True)),
             "svm": self.svm_,
