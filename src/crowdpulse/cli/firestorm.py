@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from crowdpulse.cli._common import emit_json, handle_errors, json_option, quiet_option
+from crowdpulse.cli._engine import engine_for, engine_options
 
 __all__ = ["command", "monitor_options", "tune_monitor"]
 
@@ -97,6 +98,7 @@ def _hours(value: float | None) -> str:
     help="Do not prime the baselines with the corpus's posts before the event's start.",
 )
 @click.option("--no-figures", is_flag=True, help="Write no figures.")
+@engine_options
 @json_option
 @quiet_option
 @handle_errors
@@ -114,6 +116,8 @@ def command(
     min_posts: float | None,
     no_history: bool,
     no_figures: bool,
+    workers: int,
+    scheduler: str | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -143,6 +147,12 @@ def command(
     before), the paper's Figures 1 to 6, the alert timeline (PNG and SVG) and
     the peak window's networks (GEXF, GraphML) into the output folder.
 
+    The corpus is never held whole: it is cut into one-day time chunks (in a
+    temporary folder inside the output folder) and analysed chunk by chunk,
+    with --workers N on a local Dask cluster (--scheduler: a running one; else
+    the event's [cluster]). The files are the same with any number of workers
+    and whatever the order of the corpus's rows.
+
     \b
     Example:
       crowdpulse synth --seed 1 -o posts.jsonl --truth truth.json --event event.toml
@@ -150,6 +160,7 @@ def command(
       crowdpulse firestorm corpus.parquet --event event.toml -o firestorm/
       crowdpulse firestorm corpus.parquet --event event.toml -o out/ --json --quiet
       crowdpulse firestorm corpus.parquet --event event.toml -o paper/ --preset paper
+      crowdpulse firestorm features.parquet --event event.toml -o out/ --workers 4
     """
     from crowdpulse.event import load_event
     from crowdpulse.firestorm.pipeline import FirestormOptions, analyse_corpus
@@ -171,17 +182,19 @@ def command(
         check_pseudonymized(corpus, salt, event.privacy.salt_env if event.privacy else None)
         given = target or (event.firestorm.target if event.firestorm else None)
         target = pseudonymize_target(given, salt)
-    summary = analyse_corpus(
-        corpus,
-        event,
-        out_dir,
-        target=target,
-        options=options,
-        lexicon=lexicon,
-        figures=not no_figures,
-        quiet=quiet,
-        use_history=not no_history,
-    )
+    with engine_for(workers, scheduler, event_path) as engine:
+        summary = analyse_corpus(
+            corpus,
+            event,
+            out_dir,
+            target=target,
+            options=options,
+            lexicon=lexicon,
+            figures=not no_figures,
+            quiet=quiet,
+            use_history=not no_history,
+            engine=engine,
+        )
     if as_json:
         emit_json(summary)
         return

@@ -26,7 +26,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -796,19 +796,62 @@ def run_firestorm(
         max_in_degree=np.asarray(metrics.column("max_in_degree").to_numpy()),
         grid=buckets,
     )
+    history = (
+        history_counts(table, target, buckets.origin, bucket_minutes=options.bucket_minutes)
+        if use_history
+        else None
+    )
+    return finish_firestorm(
+        series,
+        metrics,
+        truth,
+        target_in_degree(table, target, buckets.index, series.num_rows),
+        options=options,
+        history=history,
+        event=event,
+        start_bucket=start_bucket,
+    )
+
+
+def finish_firestorm(
+    series: pa.Table,
+    metrics: pa.Table,
+    truth: GroundTruth,
+    in_degree: np.ndarray,
+    *,
+    options: FirestormOptions,
+    history: pa.Table | None = None,
+    event: str = "event",
+    start_bucket: int | None = None,
+) -> FirestormResult:
+    """Detect and evaluate on the per-bucket tables (the part of the pipeline after the posts).
+
+    :func:`run_firestorm` computes the tables from a corpus table,
+    :func:`crowdpulse.firestorm.chunks.firestorm_chunks` time chunk by time chunk;
+    both end here.
+
+    Args:
+        series: The :func:`~crowdpulse.firestorm.series.detection_series` table.
+        metrics: The mention network's window metrics on the same grid.
+        truth: The ground truth.
+        in_degree: The target's in-degree per bucket
+            (:func:`~crowdpulse.firestorm.series.target_in_degree`).
+        options: The settings.
+        history: :func:`history_counts` of the posts before the grid, or None.
+        event: The event's name.
+        start_bucket: Evaluate against this start instead of the measured one.
+
+    Returns:
+        The :class:`FirestormResult`.
+    """
     alerts = stream_alerts(series, options)
     counts = pa.table(
         {
             "start": series.column("start"),
             "target_posts": series.column("target_posts"),
             "posts": series.column("posts"),
-            "in_degree": target_in_degree(table, target, buckets.index, series.num_rows),
+            "in_degree": in_degree,
         }
-    )
-    history = (
-        history_counts(table, target, buckets.origin, bucket_minutes=options.bucket_minutes)
-        if use_history
-        else None
     )
     episodes = episode_alerts(counts, truth.target, options, alerts=alerts, history=history)
     offline = offline_changepoints(series, options) if options.offline else None
@@ -878,12 +921,38 @@ def network_analyses(
         The :class:`NetworkAnalyses`: files, periods and notes.
     """
     from crowdpulse.firestorm.truth import target_post_mask
-    from crowdpulse.network import (
-        compare_periods,
-        count_classes,
-        plot_class_counts,
-        plot_window_metrics,
-    )
+    from crowdpulse.network import compare_periods
+
+    def periods(start: datetime) -> pa.Table:
+        mask = target_post_mask(table, result.target)
+        return compare_periods(table, start, firestorm_posts=mask)
+
+    lexical = any(n.startswith("lex_") for n in table.column_names)
+    return network_outputs(result, out_dir, periods, lexical=lexical, figures=figures)
+
+
+def network_outputs(
+    result: FirestormResult,
+    out_dir: str | Path,
+    periods: Callable[[datetime], pa.Table],
+    *,
+    lexical: bool = True,
+    figures: bool = True,
+) -> NetworkAnalyses:
+    """Write what :func:`network_analyses` writes, with the periods test given as a function.
+
+    Args:
+        result: The :class:`FirestormResult`.
+        out_dir: The folder.
+        periods: Given the ground-truth start, the
+            :func:`~crowdpulse.network.compare_periods` table of the target's posts.
+        lexical: The corpus has ``lex_*`` columns (else no periods).
+        figures: Draw Figures 2 and 4.
+
+    Returns:
+        The :class:`NetworkAnalyses`.
+    """
+    from crowdpulse.network import count_classes, plot_class_counts, plot_window_metrics
 
     out = Path(out_dir)
     files = {"window_metrics": str(write_csv(result.metrics, out / "window_metrics.csv"))}
@@ -900,23 +969,22 @@ def network_analyses(
     if start is None:
         note = "no ground-truth start: the target is never the most frequent one"
         return NetworkAnalyses(files, None, (note,))
-    if not any(n.startswith("lex_") for n in table.column_names):
+    if not lexical:
         return NetworkAnalyses(files, None, ("no lex_* columns: no periods",))
-    mask = target_post_mask(table, result.target)
-    periods = compare_periods(table, start, firestorm_posts=mask)
-    files["periods"] = str(write_csv(periods, out / "periods.csv"))
+    compared = periods(start)
+    files["periods"] = str(write_csv(compared, out / "periods.csv"))
     if not figures:
-        return NetworkAnalyses(files, periods)
+        return NetworkAnalyses(files, compared)
     try:
         drawn = plot_class_counts(
-            count_classes([periods]),
+            count_classes([compared]),
             out / "figure4_classes.png",
             title=f"{result.event}: firestorm posts vs the week before (Welch t-test, p < 0.01)",
         )
     except ConfigError as exc:  # nothing to draw
-        return NetworkAnalyses(files, periods, (f"Figure 4 not drawn: {exc}",))
+        return NetworkAnalyses(files, compared, (f"Figure 4 not drawn: {exc}",))
     files["figure4"] = str(drawn.png)
-    return NetworkAnalyses(files, periods)
+    return NetworkAnalyses(files, compared)
 
 
 def write_network_analyses(
@@ -980,35 +1048,101 @@ def read_firestorm_table(
         InputError: The file is missing, not Parquet, or not a corpus.
     """
     from crowdpulse.io.corpus import open_parquet
-    from crowdpulse.schema import validate_table
 
+    projection = Projection.of(path, lexical=lexical, lexicon=lexicon, batch_size=batch_size)
     reader = open_parquet(path)
-    schema = reader.schema_arrow
-    try:
-        validate_table(schema.empty_table())  # the checks of read_corpus, on no rows
-    except InputError as exc:
-        raise InputError(exc.reason, path=str(path), field=exc.field) from None
-    compute = lexical and not any(n.startswith("lex_") for n in schema.names)
-    kept = [n for n in schema.names if n in FIRESTORM_COLUMNS or n.startswith("lex_")]
-    columns = [*kept, "text"] if compute else kept
-    if compute:
-        from crowdpulse.text import Lexicon, add_features
-
-        if not isinstance(lexicon, Lexicon):
-            lexicon = Lexicon.load(lexicon)  # once, not per batch
-
-    def project(table: pa.Table) -> pa.Table:
-        if compute:
-            table = add_features(table, lexicon=lexicon, quiet=True, batch_size=batch_size)
-        return table.select([n for n in table.column_names if n in kept or n.startswith("lex_")])
-
     parts = [
-        project(pa.Table.from_batches([batch]))
-        for batch in reader.iter_batches(batch_size=batch_size, columns=columns, use_threads=False)
+        projection.project(pa.Table.from_batches([batch]))
+        for batch in reader.iter_batches(
+            batch_size=batch_size, columns=projection.columns, use_threads=False
+        )
     ]
     if not parts:
-        return project(reader.schema_arrow.empty_table().select(columns))
+        return projection.empty()
     return pa.concat_tables(parts)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """What the firestorm keeps of a corpus file's batches (see :func:`read_firestorm_table`).
+
+    Attributes:
+        path: The Parquet file.
+        columns: The columns to read.
+        kept: The corpus columns kept (with every ``lex_*`` column).
+        lexicon: The loaded lexicon when the features must be computed, else None.
+        batch_size: Posts per batch of the features stage.
+    """
+
+    path: str
+    columns: tuple[str, ...]
+    kept: tuple[str, ...]
+    lexicon: Any = None
+    batch_size: int = 65_536
+
+    @classmethod
+    def of(
+        cls,
+        path: str | Path,
+        *,
+        lexical: bool = True,
+        lexicon: Any = "open",
+        batch_size: int = 65_536,
+        extra: Sequence[str] = (),
+    ) -> Projection:
+        """Check a corpus file and decide what to read of it.
+
+        Args:
+            path: A Parquet corpus or features file.
+            lexical: The lexical series are wanted (compute ``lex_*`` when missing).
+            lexicon: Lexicon for the features (a key, a ``.dic`` path or a
+                :class:`~crowdpulse.text.Lexicon`).
+            batch_size: Posts per batch of the features stage.
+            extra: Other corpus columns to keep (e.g. ``id``).
+
+        Returns:
+            The projection.
+
+        Raises:
+            InputError: The file is missing, not Parquet, or not a corpus.
+        """
+        from crowdpulse.io.corpus import open_parquet
+        from crowdpulse.schema import validate_table
+
+        schema = open_parquet(path).schema_arrow
+        try:
+            validate_table(schema.empty_table())  # the checks of read_corpus, on no rows
+        except InputError as exc:
+            raise InputError(exc.reason, path=str(path), field=exc.field) from None
+        compute = lexical and not any(n.startswith("lex_") for n in schema.names)
+        wanted = (*FIRESTORM_COLUMNS, *extra)
+        kept = tuple(n for n in schema.names if n in wanted or n.startswith("lex_"))
+        loaded = None
+        if compute:
+            from crowdpulse.text import Lexicon
+
+            # once, not per batch
+            loaded = lexicon if isinstance(lexicon, Lexicon) else Lexicon.load(lexicon)
+        columns = (*kept, "text") if compute else kept
+        return cls(str(path), columns, kept, loaded, batch_size)
+
+    def project(self, table: pa.Table) -> pa.Table:
+        """Add the lexicon features when needed and keep the kept columns of a batch."""
+        if self.lexicon is not None:
+            from crowdpulse.text import add_features
+
+            table = add_features(
+                table, lexicon=self.lexicon, quiet=True, batch_size=self.batch_size
+            )
+        keep = set(self.kept)
+        return table.select([n for n in table.column_names if n in keep or n.startswith("lex_")])
+
+    def empty(self) -> pa.Table:
+        """The projected table without rows (its schema)."""
+        from crowdpulse.io.corpus import open_parquet
+
+        schema = open_parquet(self.path).schema_arrow
+        return self.project(schema.empty_table().select(list(self.columns)))
 
 
 def analyse_corpus(
@@ -1023,8 +1157,16 @@ def analyse_corpus(
     quiet: bool = True,
     use_history: bool = True,
     batch_size: int = 65_536,
+    engine: Any = None,
+    chunk_buckets: int | None = None,
 ) -> dict[str, Any]:
     """Read a corpus file, run the pipeline and write its outputs (the CLI's one call).
+
+    The corpus is analysed in time chunks, never whole
+    (:func:`crowdpulse.firestorm.chunks.firestorm_file`): the outputs are those
+    of :func:`run_firestorm`, :func:`write_network_analyses` and
+    :func:`~crowdpulse.network.gexf.write_peak_networks` on the corpus in canonical
+    order (by time, then post id), the same with any engine.
 
     Args:
         corpus: A Parquet corpus.
@@ -1038,8 +1180,10 @@ def analyse_corpus(
         figures: Draw the figures.
         quiet: Show no progress bars.
         use_history: Prime the monitor with the posts before the event's start.
-        batch_size: Posts per batch when reading the corpus
-            (:func:`read_firestorm_table`).
+        batch_size: Posts per batch when reading the corpus.
+        engine: Where the chunks run (a :mod:`crowdpulse.engine` engine; default:
+            this process).
+        chunk_buckets: Buckets per time chunk (default: one day's).
 
     Returns:
         The summary (see :meth:`FirestormResult.summary`) with ``files``.
@@ -1062,28 +1206,26 @@ def analyse_corpus(
             )
         target = settings.target
     options = options or FirestormOptions.from_event(event)
-    # Batches of the columns the analyses read; lexicon features added per batch.
-    table = read_firestorm_table(
-        corpus, lexical=options.lexical, lexicon=lexicon, batch_size=batch_size
-    )
-    result = run_firestorm(
-        table,
+    from crowdpulse.firestorm.chunks import firestorm_file
+
+    done = firestorm_file(
+        corpus,
         target,
+        out_dir,
         options=options,
         origin=event.start,
         end=event.end,
         event=event.name,
         lexicon=lexicon,
+        figures=figures,
         quiet=quiet,
         use_history=use_history and event.start is not None,
+        engine=engine,
+        batch_size=batch_size,
+        chunk_buckets=chunk_buckets,
     )
-    files = result.write(out_dir, figures=figures)
-    files.update(write_network_analyses(table, result, out_dir, figures=figures))
-    from crowdpulse.network.gexf import write_peak_networks
-
-    files.update(write_peak_networks(table, result, out_dir))  # Gephi: GEXF + GraphML
-    summary = result.summary()
-    summary["files"] = files
+    summary = done.result.summary()
+    summary["files"] = done.files
     return summary
 
 

@@ -54,6 +54,7 @@ __all__ = [
     "parse_target",
     "target_counts",
     "target_post_mask",
+    "truth_from_counts",
 ]
 
 TargetKind = Literal["mention", "hashtag"]
@@ -400,7 +401,7 @@ def ground_truth(
         >>> truth.start_bucket, truth.peak_posts_bucket  # doctest: +SKIP
         (458, 468)
     """
-    kind, name = parse_target(target)
+    parse_target(target)
     if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
         raise ConfigError("expected a whole number of at least 1", field="min_count")
     buckets = bucket_grid(table, minutes=bucket_minutes, origin=origin, end=end, grid=grid)
@@ -426,17 +427,72 @@ def ground_truth(
                 f"got {max_in_degree.size} max in-degree values for {n} buckets",
                 field="max_in_degree",
             )
-    tp = counts.target_posts
-    tops = np.flatnonzero((tp >= min_count) & (tp > counts.top_other))
+    return truth_from_counts(
+        target,
+        origin=buckets.origin,
+        bucket_minutes=bucket_minutes,
+        window_buckets=window_buckets,
+        min_count=min_count,
+        posts=buckets.counts(),
+        target_posts=counts.target_posts,
+        top_other=counts.top_other,
+        max_in_degree=max_in_degree,
+    )
+
+
+def truth_from_counts(
+    target: str,
+    *,
+    origin: datetime,
+    bucket_minutes: int,
+    window_buckets: int,
+    min_count: int,
+    posts: np.ndarray,
+    target_posts: np.ndarray,
+    top_other: np.ndarray,
+    max_in_degree: np.ndarray,
+) -> GroundTruth:
+    """The ground truth from its per-bucket counts (what :func:`ground_truth` measures).
+
+    The firestorm's time chunks (:mod:`crowdpulse.firestorm.chunks`) count each
+    chunk's buckets separately and put the arrays together here.
+
+    Args:
+        target: ``@account`` or ``#hashtag``.
+        origin: Start of bucket 0 (UTC).
+        bucket_minutes: Bucket length.
+        window_buckets: Buckets per network window of ``max_in_degree``.
+        min_count: Target posts a bucket needs to be the start.
+        posts: Posts per bucket.
+        target_posts: Target posts per bucket (:attr:`TargetCounts.target_posts`).
+        top_other: Posts of the most frequent other key per bucket.
+        max_in_degree: Maximum in-degree of the window ending with each bucket.
+
+    Returns:
+        The :class:`GroundTruth`.
+
+    Raises:
+        ConfigError: The target or ``min_count`` is invalid, or the arrays differ in
+            length.
+    """
+    kind, name = parse_target(target)
+    if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
+        raise ConfigError("expected a whole number of at least 1", field="min_count")
+    tp = np.asarray(target_posts, dtype=np.int64)
+    arrays = [np.asarray(a, dtype=np.int64) for a in (posts, top_other, max_in_degree)]
+    if any(a.size != tp.size for a in arrays):
+        raise ConfigError("the per-bucket counts differ in length", field="max_in_degree")
+    posts, top_other, max_in_degree = arrays
+    tops = np.flatnonzero((tp >= min_count) & (tp > top_other))
     return GroundTruth(
         target=f"{'@' if kind == 'mention' else '#'}{name}",
         kind=kind,
-        origin=buckets.origin,
+        origin=origin,
         bucket_minutes=int(bucket_minutes),
         min_count=min_count,
-        posts=buckets.counts(),
+        posts=posts,
         target_posts=tp,
-        top_other=counts.top_other,
+        top_other=top_other,
         max_in_degree=max_in_degree,
         window_buckets=int(window_buckets),
         start_bucket=int(tops[0]) if tops.size else None,
