@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from crowdpulse.cli._common import emit_json, handle_errors, json_option, quiet_option
+from crowdpulse.cli._engine import engine_for, engine_options
 from crowdpulse.event import load_event, parse_time
 from crowdpulse.exceptions import ConfigError
 from crowdpulse.io.registry import format_names
@@ -53,6 +54,13 @@ def _csv_map(value: str | None) -> dict[str, str] | None:
 )
 @click.option("--lang", help="Keep only posts in this language, e.g. en.")
 @click.option("--no-dedupe", is_flag=True, help="Keep repeated ids and repeated texts.")
+@click.option(
+    "--dedupe-store",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Keep the dedupe keys beyond 2^24 per set (128 MiB) in files in DIR, memory-mapped, "
+    "for inputs of hundreds of millions of posts [default: in memory, 16 bytes a kept post].",
+)
 @click.option("--since", help="Keep posts at or after this time (ISO 8601, UTC if no offset).")
 @click.option("--until", help="Keep posts before this time.")
 @click.option(
@@ -121,6 +129,7 @@ def _csv_map(value: str | None) -> dict[str, str] | None:
     is_flag=True,
     help="Write an empty corpus and exit 0 when no post is kept (else an error).",
 )
+@engine_options
 @json_option
 @quiet_option
 @handle_errors
@@ -132,6 +141,7 @@ def command(
     keep_retweets: bool,
     lang: str | None,
     no_dedupe: bool,
+    dedupe_store: str | None,
     since: str | None,
     until: str | None,
     keywords: tuple[str, ...],
@@ -147,6 +157,8 @@ def command(
     encoding: str | None,
     constants: tuple[str, ...],
     allow_empty: bool,
+    workers: int,
+    scheduler: str | None,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -161,11 +173,16 @@ def command(
     and quarantined; always read = kept + filtered + quarantined. Malformed records go
     to the quarantine file with their file, line and reason.
 
+    With --workers N (or --scheduler) the inputs are read as tasks of a Dask cluster:
+    one per file, and one per 64 MiB of uncompressed JSON lines; the corpus, the
+    counts and the quarantine are the same as in one process (docs/scale.md).
+
     \b
     Example:
       crowdpulse ingest posts.jsonl.gz more.csv -o corpus.parquet --lang en
       crowdpulse ingest --event paris.toml -o corpus.parquet --json
       crowdpulse ingest archive/ --glob '*.jsonl.gz' -o corpus.parquet --keep-retweets
+      crowdpulse ingest posts_0.jsonl.gz posts_1.jsonl.gz -o corpus.parquet --workers 2
       crowdpulse ingest <(zstdcat RC_2017-10.zst) -o reddit.parquet --format reddit
       crowdpulse ingest export.csv -o c.parquet --csv-map text=text,created_at=time \\
         --time-format '%m/%d/%y %H:%M' --set mention_handles=@someone
@@ -198,6 +215,7 @@ def command(
         keep_retweets=keep_retweets,
         lang=lang,
         dedupe=not no_dedupe,
+        dedupe_store=dedupe_store,
         since=parse_time(since, field_name="--since")
         if since
         else (event.start if event else None),
@@ -215,7 +233,10 @@ def command(
         constants=parse_constants(constants) or parse_constants(settings.get("set")),
         allow_empty=allow_empty,
     )
-    summary = ingest(paths, Path(output), quarantine=quarantine, options=options, quiet=quiet)
+    with engine_for(workers, scheduler, event_path) as engine:
+        summary = ingest(
+            paths, Path(output), quarantine=quarantine, options=options, quiet=quiet, engine=engine
+        )
     if as_json:
         emit_json(summary.as_dict())
         return
