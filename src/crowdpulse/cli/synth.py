@@ -81,6 +81,15 @@ __all__ = ["command"]
 @click.option(
     "--noise", is_flag=True, help="Plant malformed lines and records (counted in the truth)."
 )
+@click.option(
+    "--chunk-posts",
+    type=click.IntRange(min=1000),
+    default=250_000,  # SynthConfig.chunk_posts (not imported here: it would load numpy)
+    show_default=True,
+    help="Draw and write at most about this many posts at once: a larger corpus streams "
+    "in chunks, so memory follows the chunk size and --users, not --posts (a corpus of at "
+    "most this many posts is the same whatever the value).",
+)
 @json_option
 @quiet_option
 @handle_errors
@@ -97,6 +106,7 @@ def command(
     firestorm_target: str,
     users: int | None,
     noise: bool,
+    chunk_posts: int,
     as_json: bool,
     quiet: bool,
 ) -> None:
@@ -110,11 +120,16 @@ def command(
     crowdpulse's default ingest filters, solidarity classes and emoji tables,
     the firestorm's start and peak. Nothing is read from the network.
 
+    A corpus of more than --chunk-posts posts is generated, written and
+    counted chunk by chunk (each chunk spans the whole event; the file is in
+    time order within each chunk), with a progress bar per chunk on stderr.
+
     \b
     Example:
       crowdpulse synth --seed 1 --posts 20000 --format v1 -o posts.jsonl.gz \\
         --truth truth.json --event event.toml
       crowdpulse synth --seed 2 --posts 5000 --format v2 --noise -o pages.jsonl --truth t.json
+      crowdpulse synth --seed 7 --posts 4000000 -o big/posts.jsonl.zst --event big/event.toml
     """
     from crowdpulse.synth import SynthConfig, synthesize
 
@@ -126,6 +141,7 @@ def command(
         firestorm_target=firestorm_target,
         sheet=Path(sheet) if sheet else None,
         noise=noise,
+        chunk_posts=chunk_posts,
     )
     to_stdout = output == "-"
     truth = synthesize(

@@ -14,11 +14,16 @@ Typical use::
                        truth_path="truth.json", event_path="event.toml")
 
 or, in steps, :func:`generate` then :func:`write_corpus` then :func:`build_truth`.
+
+A corpus larger than ``SynthConfig.chunk_posts`` (250,000 by default) is drawn,
+written and counted chunk by chunk (:func:`generate_chunks`, :class:`CorpusWriter`,
+:class:`TruthBuilder`), so memory does not grow with the number of posts.
 """
 
 from __future__ import annotations
 
 import shutil
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +32,26 @@ import orjson
 from crowdpulse.event import Event
 from crowdpulse.io.atomic import atomic_open, atomic_path, write_text_atomic
 from crowdpulse.synth.config import DEFAULT_START, DEFAULT_TARGET, SynthConfig
-from crowdpulse.synth.generator import CLASSES, KIND_NAMES, SynthResult, generate
+from crowdpulse.synth.generator import (
+    CLASSES,
+    DEFAULT_CHUNK_POSTS,
+    KIND_NAMES,
+    SynthResult,
+    chunk_count,
+    generate,
+    generate_chunks,
+)
 from crowdpulse.synth.sheet import LabelSheet, SheetRow, default_sheet_path, read_sheet
-from crowdpulse.synth.truth import FILTER_ORDER, build_truth, filter_reasons, truth_posts_table
+from crowdpulse.synth.truth import (
+    FILTER_ORDER,
+    TruthBuilder,
+    build_truth,
+    filter_reasons,
+    truth_posts_table,
+)
 from crowdpulse.synth.writers import (
     CSV_COLUMNS,
+    CorpusWriter,
     SynthFormat,
     WriteReport,
     open_output,
@@ -41,21 +61,26 @@ from crowdpulse.synth.writers import (
 __all__ = [
     "CLASSES",
     "CSV_COLUMNS",
+    "DEFAULT_CHUNK_POSTS",
     "DEFAULT_START",
     "DEFAULT_TARGET",
     "FILTER_ORDER",
     "KIND_NAMES",
+    "CorpusWriter",
     "LabelSheet",
     "SheetRow",
     "SynthConfig",
     "SynthFormat",
     "SynthResult",
+    "TruthBuilder",
     "WriteReport",
     "build_truth",
+    "chunk_count",
     "default_sheet_path",
     "event_for",
     "filter_reasons",
     "generate",
+    "generate_chunks",
     "open_output",
     "read_sheet",
     "synthesize",
@@ -136,6 +161,10 @@ def synthesize(
 ) -> dict[str, Any]:
     """Generate a corpus, write it, and write its truth and event description.
 
+    Streams: a corpus of more than ``config.chunk_posts`` posts is drawn, written
+    and counted one chunk at a time (see :func:`generate_chunks`); every output
+    is written beside its target and renamed when complete.
+
     Args:
         config: The knobs (seed, size, shares...).
         output: The corpus file (compressed by suffix) or ``-`` for stdout.
@@ -151,19 +180,40 @@ def synthesize(
     """
     import pyarrow.parquet as pq
 
-    result = generate(config, quiet=quiet)
-    report = write_corpus(result, output, fmt=fmt, quiet=quiet)
+    builder = TruthBuilder()
+    skeleton: SynthResult | None = None
+    with ExitStack() as stack:
+        writer = stack.enter_context(
+            CorpusWriter(output, fmt=fmt, chunks=chunk_count(config), quiet=quiet)
+        )
+        posts_temp = None
+        if truth_posts_path is not None:
+            posts_temp = stack.enter_context(atomic_path(truth_posts_path))
+        table_writer: pq.ParquetWriter | None = None
+        for result in generate_chunks(config, quiet=quiet):
+            writer.write(result)
+            builder.add(result)
+            if posts_temp is not None:
+                table = truth_posts_table(result)
+                if table_writer is None:
+                    table_writer = stack.enter_context(
+                        pq.ParquetWriter(str(posts_temp), table.schema)
+                    )
+                table_writer.write_table(table.cast(table_writer.schema))
+                del table
+            if skeleton is None:
+                skeleton = result.skeleton()
+            del result
+    assert skeleton is not None
+    report = writer.report
     sheet_file = None
     if event_path is not None:
-        sheet_file = str(write_event(result, event_path, output))
-    truth = build_truth(result, report, sheet_file=sheet_file)
+        sheet_file = str(write_event(skeleton, event_path, output))
+    truth = builder.finish(report, sheet_file=sheet_file)
     if event_path is not None:
         truth["event"] = str(event_path)
     if truth_path is not None:
         with atomic_open(truth_path, "wb") as handle:
             options = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
             handle.write(orjson.dumps(truth, option=options))
-    if truth_posts_path is not None:
-        with atomic_path(truth_posts_path) as temp:
-            pq.write_table(truth_posts_table(result), str(temp))
     return truth

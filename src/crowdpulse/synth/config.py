@@ -10,7 +10,10 @@ from typing import Any
 
 from crowdpulse.exceptions import ConfigError
 
-__all__ = ["DEFAULT_START", "DEFAULT_TARGET", "SynthConfig"]
+__all__ = ["DEFAULT_CHUNK_POSTS", "DEFAULT_START", "DEFAULT_TARGET", "SynthConfig"]
+
+#: Default largest number of posts drawn at once (``SynthConfig.chunk_posts``).
+DEFAULT_CHUNK_POSTS = 250_000
 
 DEFAULT_START = datetime(2015, 11, 6, tzinfo=UTC)
 DEFAULT_TARGET = "@flyzephyr"
@@ -73,6 +76,11 @@ class SynthConfig:
             sheet shipped with crowdpulse.
         keywords: Keywords written into the event description (none by default:
             the baseline and firestorm posts do not mention the crisis).
+        chunk_posts: Largest number of posts drawn and written at once by
+            :func:`~crowdpulse.synth.synthesize`; a larger corpus streams in
+            chunks (see :func:`~crowdpulse.synth.generate_chunks`), so memory
+            does not grow with ``posts``. None draws everything at once. A
+            corpus of at most ``chunk_posts`` posts is the same with any value.
     """
 
     seed: int = 0
@@ -111,6 +119,7 @@ class SynthConfig:
     page_size: int = 100
     sheet: Path | None = None
     keywords: tuple[str, ...] = field(default_factory=tuple)
+    chunk_posts: int | None = DEFAULT_CHUNK_POSTS
 
     def __post_init__(self) -> None:
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
@@ -144,6 +153,11 @@ class SynthConfig:
             )
         if len(target) > 16:
             raise ConfigError("a handle has at most 15 characters", field="firestorm_target")
+        if self.chunk_posts is not None:
+            if self.chunk_posts < 1000:
+                raise ConfigError("a chunk holds at least 1000 posts", field="chunk_posts")
+            if self.posts > self.chunk_posts * 4096:
+                raise ConfigError("at most 4096 chunks: raise chunk_posts", field="chunk_posts")
         if self.users is not None and self.users < 20:
             raise ConfigError("at least 20 users", field="users")
         hours = self.days * 24
@@ -179,10 +193,16 @@ class SynthConfig:
         return min(int(self.days * 0.6) * 24 + 13.0, float(max(0, self.days * 24 - 6)))
 
     def to_dict(self) -> dict[str, Any]:
-        """The config as JSON-ready values (written into the truth file)."""
+        """The config as JSON-ready values (written into the truth file).
+
+        ``chunk_posts`` is left out when it does not change the corpus (at most
+        ``chunk_posts`` posts, or None).
+        """
         out: dict[str, Any] = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
+            if f.name == "chunk_posts" and (value is None or self.posts <= value):
+                continue
             if isinstance(value, datetime):
                 value = value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
             elif isinstance(value, Path):

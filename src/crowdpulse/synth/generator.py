@@ -21,7 +21,9 @@ correct pipeline must find.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,7 +35,7 @@ import numpy as np
 from crowdpulse.exceptions import ConfigError
 from crowdpulse.progress import progress
 from crowdpulse.synth import language as L
-from crowdpulse.synth.config import SynthConfig
+from crowdpulse.synth.config import DEFAULT_CHUNK_POSTS, SynthConfig
 from crowdpulse.synth.language import PostText, TextBuilder, base62
 from crowdpulse.synth.population import LOCATIONS, Population, make_population
 from crowdpulse.synth.sheet import LabelSheet, SheetRow, default_sheet_path, read_sheet
@@ -41,9 +43,12 @@ from crowdpulse.synth.timeline import DAY_MS, HOUR_MS, burst_times, diurnal_time
 
 __all__ = [
     "CLASSES",
+    "DEFAULT_CHUNK_POSTS",
     "KIND_NAMES",
     "SynthResult",
+    "chunk_count",
     "generate",
+    "generate_chunks",
 ]
 
 # post kinds (the language a post is written in, not its hashtag label)
@@ -149,6 +154,16 @@ class SynthResult:
             lon=self.lon.tolist(),
             lat=self.lat.tolist(),
         )
+
+    def skeleton(self) -> SynthResult:
+        """This corpus without its posts: config, sheet, population and event times."""
+        none = np.empty(0, dtype=np.int64)
+        return dataclasses.replace(
+            self, ids=[], ts_ms=none, author=none, kind=np.empty(0, dtype=np.int8), lang=[],
+            texts=[], retweet_of=none, quote_of=none, reply_to=none, duplicate_of=none,
+            conversation=none, label_class=np.empty(0, dtype=np.int8), lon=np.empty(0),
+            lat=np.empty(0), place=none,
+        )  # fmt: skip
 
     def full_text(self, i: int) -> str:
         """The text a reader must produce for post ``i`` (``RT @x: `` + source for retweets)."""
@@ -710,8 +725,136 @@ def _counts(cfg: SynthConfig) -> dict[str, int]:
     }
 
 
+_MAX_CHUNKS = 4096  # chunk index bits live in the 12 sequence bits of the snowflake ids
+
+
+class _Digests:
+    """A set of 8-byte text digests in a sorted numpy array (8 bytes per distinct text).
+
+    Keeps texts unique across the chunks of a streamed corpus without holding them.
+    A false match (two texts with one digest, about 1 in 10**6 for 10**7 texts) only
+    makes the generator redraw a text that was unique already.
+    """
+
+    def __init__(self) -> None:
+        self.sorted = np.empty(0, dtype=np.uint64)
+
+    @staticmethod
+    def of(keys: Sequence[str]) -> np.ndarray:
+        """The digests of normalised texts."""
+        blake = hashlib.blake2b
+        raw = b"".join(blake(k.encode("utf-8"), digest_size=8).digest() for k in keys)
+        return np.frombuffer(raw, dtype=np.uint64)
+
+    def contains(self, keys: Sequence[str]) -> np.ndarray:
+        """Per key, whether its digest was added before."""
+        d = self.of(keys)
+        if not self.sorted.size or not d.size:
+            return np.zeros(d.size, dtype=bool)
+        pos = np.searchsorted(self.sorted, d)
+        pos = np.minimum(pos, self.sorted.size - 1)
+        return np.asarray(self.sorted[pos] == d)
+
+    def add(self, keys: Sequence[str]) -> None:
+        """Add the digests of ``keys``."""
+        d = np.unique(self.of(keys))
+        merged = np.concatenate([self.sorted, d])
+        merged.sort(kind="stable")  # two sorted runs: a linear merge
+        keep = np.ones(merged.size, dtype=bool)
+        keep[1:] = merged[1:] != merged[:-1]
+        self.sorted = merged[keep]
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """Which chunk of a streamed corpus is being drawn."""
+
+    index: int
+    count: int
+    rngs: tuple[np.random.Generator, ...]  # time, struct, text, geo, id
+
+
+@dataclass
+class _Shared:
+    """What every chunk of a corpus shares: the config, the sheet, the population."""
+
+    cfg: SynthConfig
+    sheet: LabelSheet
+    finals: dict[str, str]
+    counts: dict[str, int]
+    start_ms: int
+    end_ms: int
+    crisis_ms: int
+    fs_ms: int | None
+    pop: Population
+    regular: np.ndarray
+    country: list[str | None]
+    inside_user: np.ndarray
+    n_participants: int
+    n_newcomers: int
+    rngs: tuple[np.random.Generator, ...]  # pop, time, struct, text, geo, id
+    urls: _Urls
+    digests: _Digests | None = None
+    fs_parts: np.ndarray | None = None
+    fs_weights: np.ndarray | None = None
+    boost: dict[int, np.ndarray] = dataclasses.field(default_factory=dict)
+
+
+def chunk_count(config: SynthConfig) -> int:
+    """How many chunks :func:`generate_chunks` draws a corpus in.
+
+    Args:
+        config: The knobs (``posts`` and ``chunk_posts``).
+
+    Returns:
+        1 when ``chunk_posts`` is None or at least ``posts``, else
+        ``ceil(posts / chunk_posts)``.
+    """
+    if config.chunk_posts is None or config.posts <= config.chunk_posts:
+        return 1
+    return -(-config.posts // config.chunk_posts)
+
+
+def _prepare(config: SynthConfig) -> _Shared:
+    cfg = config
+    seeds = np.random.SeedSequence(cfg.seed).spawn(6)
+    rngs = tuple(np.random.default_rng(s) for s in seeds)
+    sheet = read_sheet(cfg.sheet) if cfg.sheet is not None else read_sheet(default_sheet_path())
+    counts = _counts(cfg)
+    start_ms = int(cfg.start.timestamp() * 1000)
+    has_fs = cfg.firestorm_share > 0
+    n_users = cfg.users if cfg.users is not None else max(100, cfg.posts // 5)
+    n_participants = max(10, round(counts["firestorm"] / 1.6)) if has_fs else 0
+    n_newcomers = round(n_participants * cfg.firestorm_newcomer_share)
+    pop = make_population(rngs[0], n_users, n_newcomers, cfg.target_handle, start_ms)
+    country = [LOCATIONS[i].country for i in pop.location_index.tolist()]
+    affected = set(cfg.affected_countries)
+    return _Shared(
+        cfg=cfg,
+        sheet=sheet,
+        finals=sheet.finals,
+        counts=counts,
+        start_ms=start_ms,
+        end_ms=start_ms + cfg.days * DAY_MS,
+        crisis_ms=start_ms + int(cfg.crisis_hours * HOUR_MS),
+        fs_ms=start_ms + int(cfg.firestorm_hours * HOUR_MS) if has_fs else None,
+        pop=pop,
+        regular=np.arange(len(pop.news), n_users),
+        country=country,
+        inside_user=np.array([c in affected for c in country], dtype=bool),
+        n_participants=n_participants,
+        n_newcomers=n_newcomers,
+        rngs=rngs,
+        urls=_Urls(),
+    )
+
+
 def generate(config: SynthConfig, *, quiet: bool = True) -> SynthResult:
-    """Generate a corpus in memory.
+    """Generate a whole corpus in memory (``chunk_posts`` is not used).
+
+    For corpora too large for memory use :func:`generate_chunks`, which
+    :func:`crowdpulse.synth.synthesize` and ``crowdpulse synth`` use; both draw
+    the same posts when ``posts <= chunk_posts``.
 
     Args:
         config: The knobs; the same config always gives the same corpus.
@@ -725,30 +868,90 @@ def generate(config: SynthConfig, *, quiet: bool = True) -> SynthResult:
             without solidarity or no-solidarity hashtags).
         InputError: The sheet cannot be read.
     """
-    cfg = config
-    seeds = np.random.SeedSequence(cfg.seed).spawn(6)
-    r_pop, r_time, r_struct, r_text, r_geo, r_id = (np.random.default_rng(s) for s in seeds)
-    sheet = read_sheet(cfg.sheet) if cfg.sheet is not None else read_sheet(default_sheet_path())
-    finals = sheet.finals
-    counts = _counts(cfg)
-    start_ms = int(cfg.start.timestamp() * 1000)
-    end_ms = start_ms + cfg.days * DAY_MS
-    crisis_ms = start_ms + int(cfg.crisis_hours * HOUR_MS)
-    has_fs = cfg.firestorm_share > 0
-    fs_ms = start_ms + int(cfg.firestorm_hours * HOUR_MS) if has_fs else None
-    amp, peak = cfg.diurnal_amplitude, cfg.peak_hour
+    shared = _prepare(config)
+    return _draw(shared, shared.counts, None, quiet, "synth")
 
-    with paused_gc(), progress("synth", total=5, quiet=quiet) as bar:
-        # 1. population ---------------------------------------------------------
-        n_users = cfg.users if cfg.users is not None else max(100, cfg.posts // 5)
-        n_participants = max(10, round(counts["firestorm"] / 1.6)) if has_fs else 0
-        n_newcomers = round(n_participants * cfg.firestorm_newcomer_share)
-        pop = make_population(r_pop, n_users, n_newcomers, cfg.target_handle, start_ms)
-        regular = np.arange(len(pop.news), n_users)
-        country = [LOCATIONS[i].country for i in pop.location_index.tolist()]
-        affected = set(cfg.affected_countries)
-        inside_user = np.array([c in affected for c in country], dtype=bool)
-        bar.advance()
+
+def _split(total: int, index: int, count: int) -> int:
+    return total * (index + 1) // count - total * index // count
+
+
+def generate_chunks(config: SynthConfig, *, quiet: bool = True) -> Iterator[SynthResult]:
+    """Generate a corpus chunk by chunk, each freed by the caller before the next.
+
+    With ``posts <= chunk_posts`` (or ``chunk_posts`` None) this yields one
+    chunk, exactly :func:`generate`'s corpus. Otherwise the corpus is drawn in
+    :func:`chunk_count` chunks of at most ``chunk_posts`` posts. Every chunk
+    spans the whole event: it holds its share (``1/K``) of every kind of post,
+    drawn over the whole timeline from a stream seeded by ``(seed, chunk)``,
+    so the union of the chunks has the shape of one event (one crisis burst,
+    one firestorm starting where the truth says). Shared across chunks: the
+    population, the firestorm crowd, the target's own posts (all in the first
+    chunk), a counter for unique short links, and the 8-byte digests of every
+    text so far (texts stay unique across the corpus). Replies, quotes,
+    retweets and planted copies refer to posts of their own chunk; firestorm
+    replies in chunks after the first mention the target but reply to no post.
+    Each chunk is in time order with increasing ids; the chunks follow each
+    other, so a streamed file is in time order only within each chunk. Ids are
+    unique across chunks (the chunk index sits in the low sequence bits).
+
+    Args:
+        config: The knobs; the same config always gives the same chunks.
+        quiet: Show no progress bars (one per chunk).
+
+    Yields:
+        One :class:`SynthResult` per chunk, with indices local to the chunk.
+
+    Raises:
+        ConfigError: The config cannot give a corpus.
+        InputError: The sheet cannot be read.
+    """
+    k = chunk_count(config)
+    if k == 1:
+        yield generate(config, quiet=quiet)
+        return
+    shared = _prepare(config)
+    shared.digests = _Digests()
+    pop = shared.pop
+    if shared.fs_ms is not None:
+        r_share = np.random.default_rng([config.seed, 0x5EED, 1 << 20])
+        n_old = min(shared.regular.size, shared.n_participants - shared.n_newcomers)
+        old = r_share.choice(shared.regular, n_old, replace=False)
+        shared.fs_parts = np.concatenate([pop.newcomers, old])
+        shared.fs_weights = r_share.pareto(1.5, shared.fs_parts.size) + 1.0
+    for c in range(k):
+        counts = {key: _split(v, c, k) for key, v in shared.counts.items()}
+        counts["target"] = shared.counts["target"] if c == 0 else 0
+        seeds = np.random.SeedSequence([config.seed, 0x5EED, c]).spawn(5)
+        chunk = _Chunk(c, k, tuple(np.random.default_rng(s) for s in seeds))
+        yield _draw(shared, counts, chunk, quiet, f"synth chunk {c + 1}/{k}")
+
+
+def _draw(
+    shared: _Shared,
+    counts: dict[str, int],
+    chunk: _Chunk | None,
+    quiet: bool,
+    label: str,
+) -> SynthResult:
+    """Draw one chunk (``chunk`` None: the whole corpus, as before chunking existed)."""
+    cfg, sheet, finals = shared.cfg, shared.sheet, shared.finals
+    start_ms, end_ms, crisis_ms, fs_ms = (
+        shared.start_ms, shared.end_ms, shared.crisis_ms, shared.fs_ms,
+    )  # fmt: skip
+    has_fs = fs_ms is not None
+    amp, peak = cfg.diurnal_amplitude, cfg.peak_hour
+    pop, regular, country, inside_user = (
+        shared.pop, shared.regular, shared.country, shared.inside_user,
+    )  # fmt: skip
+    n_participants, n_newcomers = shared.n_participants, shared.n_newcomers
+    if chunk is None:
+        r_time, r_struct, r_text, r_geo, r_id = shared.rngs[1:]
+    else:
+        r_time, r_struct, r_text, r_geo, r_id = chunk.rngs
+
+    with paused_gc(), progress(label, total=5, quiet=quiet) as bar:
+        bar.advance()  # the population is drawn once, before the chunks
 
         # 2-3. kinds, times and authors of original posts ------------------------
         parts_kind: list[np.ndarray] = []
@@ -782,31 +985,47 @@ def generate(config: SynthConfig, *, quiet: bool = True) -> SynthResult:
                 burst_times(r_time, k - half, crisis_ms, end_ms, shape=1.3, scale_hours=20.0,
                             amplitude=amp, peak_hour=peak, min_offset_ms=60_000),
             ])  # fmt: skip
-            w = act * np.array([5.0 if country[u] in boost else 1.0 for u in regular.tolist()])
+            factor = shared.boost.get(kd)
+            if factor is None:  # (once per corpus: a chunk of a large event reuses it)
+                factor = np.array([5.0 if country[u] in boost else 1.0 for u in regular.tolist()])
+                shared.boost[kd] = factor
+            w = act * factor
             add(kd, ts, _weighted(r_time, regular, w, k))
         if has_fs:
             assert fs_ms is not None
             n_fs = counts["firestorm"]
             ts = burst_times(r_time, n_fs, fs_ms, end_ms, shape=1.8, scale_hours=7.0,
                              amplitude=amp * 0.6, peak_hour=peak)  # fmt: skip
-            n_old = min(regular.size, n_participants - n_newcomers)
-            old = r_time.choice(regular, n_old, replace=False)
-            parts = np.concatenate([pop.newcomers, old])
-            authors = _weighted(r_time, parts, r_time.pareto(1.5, parts.size) + 1.0, n_fs)
-            k0 = min(pop.newcomers.size, n_fs)
+            if chunk is None:
+                n_old = min(regular.size, n_participants - n_newcomers)
+                old = r_time.choice(regular, n_old, replace=False)
+                parts = np.concatenate([pop.newcomers, old])
+                authors = _weighted(r_time, parts, r_time.pareto(1.5, parts.size) + 1.0, n_fs)
+                mine = pop.newcomers
+            else:  # one crowd for the whole event; each chunk seats its share of newcomers
+                assert shared.fs_parts is not None and shared.fs_weights is not None
+                authors = _weighted(r_time, shared.fs_parts, shared.fs_weights, n_fs)
+                size = pop.newcomers.size
+                lo = size * chunk.index // chunk.count
+                mine = pop.newcomers[lo : size * (chunk.index + 1) // chunk.count]
+            k0 = min(mine.size, n_fs)
             # every newcomer takes part: each gets one post drawn at random
-            authors[r_time.choice(n_fs, k0, replace=False)] = pop.newcomers[:k0]
+            authors[r_time.choice(n_fs, k0, replace=False)] = mine[:k0]
             add(FIRESTORM, ts, authors)
             n_tr = counts["trickle"]
             tr_ts = diurnal_times(r_time, n_tr, start_ms, fs_ms, amplitude=amp, peak_hour=peak)
             add(TRICKLE, tr_ts, _weighted(r_time, regular, act, n_tr))
-            days = np.arange(counts["target"] - 1)
-            t_ts = (
-                start_ms + days * DAY_MS + 9 * HOUR_MS + r_time.integers(0, 50, days.size) * 60_000
-            )
-            t_ts = t_ts[t_ts < end_ms]
-            t_ts = np.concatenate([t_ts, [fs_ms - 20 * 60_000]])
-            add(TARGET, t_ts, np.full(t_ts.size, pop.target))
+            if counts["target"]:  # (a streamed corpus has them all in its first chunk)
+                days = np.arange(counts["target"] - 1)
+                t_ts = (
+                    start_ms
+                    + days * DAY_MS
+                    + 9 * HOUR_MS
+                    + r_time.integers(0, 50, days.size) * 60_000
+                )
+                t_ts = t_ts[t_ts < end_ms]
+                t_ts = np.concatenate([t_ts, [fs_ms - 20 * 60_000]])
+                add(TARGET, t_ts, np.full(t_ts.size, pop.target))
         kind_o = np.concatenate(parts_kind)
         ts_o = np.concatenate(parts_ts)
         author_o = np.concatenate(parts_author)
@@ -952,7 +1171,7 @@ def generate(config: SynthConfig, *, quiet: bool = True) -> SynthResult:
             inside=inside_user[author], popular=popular, popular_p=popular_p,
             sol_tags=sol_tags, sol_p=sol_p, nos_tags=nos_tags, nos_p=nos_p,
             ign_tags=ign_tags, ign_p=ign_p, chatter_tags=chatter_tags, firestorm_tags=fs_tags,
-            urls=_Urls(), ts_ms=ts, trigger_ms=None if fs_ms is None else fs_ms - 20 * 60_000,
+            urls=shared.urls, ts_ms=ts, trigger_ms=None if fs_ms is None else fs_ms - 20 * 60_000,
         )  # fmt: skip
         builders: dict[int, Callable[[_Ctx, np.ndarray], list[PostText]]] = {
             CHATTER: _build_chatter,
@@ -972,15 +1191,17 @@ def generate(config: SynthConfig, *, quiet: bool = True) -> SynthResult:
                 for p, t in zip(posts.tolist(), builders[k](ctx, posts), strict=True):
                     texts[p] = t
         # uniqueness: the first post (in time order) keeps its text, later ones redraw
+        # (a streamed corpus also redraws texts an earlier chunk used)
         seen: set[str] = set()
         originals = np.flatnonzero(original).tolist()
+        digests = shared.digests
         for attempt in range(8):
             clash: list[int] = []
-            for p in originals:
-                cur = texts[p]
-                assert cur is not None
-                key = _norm(cur.text)
-                if key in seen:
+            keys = [_norm(t.text) for t in (texts[p] for p in originals) if t is not None]
+            used = digests.contains(keys).tolist() if digests is not None else None
+            for j, p in enumerate(originals):
+                key = keys[j]
+                if key in seen or (used is not None and used[j]):
                     clash.append(p)
                 else:
                     seen.add(key)
@@ -999,6 +1220,9 @@ def generate(config: SynthConfig, *, quiet: bool = True) -> SynthResult:
                         for p, t in zip(posts.tolist(), builders[k](ctx, posts), strict=True):
                             texts[p] = t
             originals = clash
+        if digests is not None:
+            digests.add(list(seen))
+        del seen
         for p in np.flatnonzero(dup_of >= 0).tolist():
             texts[p] = texts[int(dup_of[p])]
         bar.advance()
@@ -1039,9 +1263,14 @@ def generate(config: SynthConfig, *, quiet: bool = True) -> SynthResult:
         lon[idx] = np.round(lon_c[loc_of[idx]] + r_geo.uniform(-0.04, 0.04, idx.size), 8)
 
         worker = r_id.integers(0, 1024, n_total)
-        raw = ((ts - TWEPOCH_MS) << 22) | (worker << 12) | (np.arange(n_total) & 0xFFF)
-        step = np.arange(n_total, dtype=np.int64)
+        # a chunk's index sits in the low sequence bits: ids are unique across chunks
+        bits = 0 if chunk is None else max(1, (chunk.count - 1).bit_length())
+        seq = np.arange(n_total) & (0xFFF >> bits)
+        raw = ((ts - TWEPOCH_MS) << 22) | (worker << 12) | (seq << bits)
+        step = np.arange(n_total, dtype=np.int64) << bits
         raw = np.maximum.accumulate(raw - step) + step  # strictly increasing in file order
+        if chunk is not None:
+            raw |= chunk.index
         ids = [str(v) for v in raw.tolist()]
         bar.advance()
 

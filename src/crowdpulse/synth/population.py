@@ -9,7 +9,10 @@ Twitter place (id, name, full name, country code) used for geotagged posts.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 
@@ -178,6 +181,52 @@ _NEWS_ACCOUNTS = (
 )
 
 
+class StrColumn(Sequence[str]):
+    """Strings packed into one UTF-8 buffer with offsets: about 20 bytes a short string.
+
+    A Python ``str`` costs about 60 bytes; the population of a large streamed event
+    (millions of users) keeps its ids, handles and names this way.
+    """
+
+    __slots__ = ("_data", "_offsets")
+
+    def __init__(self, values: Iterable[str]) -> None:
+        """Pack ``values``.
+
+        Args:
+            values: The strings, in order.
+        """
+        offsets = array("q", [0])
+        chunks: list[bytes] = []
+        end = 0
+        for value in values:
+            data = value.encode("utf-8")
+            chunks.append(data)
+            end += len(data)
+            offsets.append(end)
+        self._data = b"".join(chunks)
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = int(index)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("StrColumn index out of range")
+        return self._data[self._offsets[i] : self._offsets[i + 1]].decode("utf-8")
+
+
 @dataclass
 class Population:
     """Users of the corpus, one entry per user index.
@@ -197,9 +246,9 @@ class Population:
         newcomers: User indices that only post during the firestorm.
     """
 
-    ids: list[str]
-    handles: list[str]
-    names: list[str]
+    ids: Sequence[str]
+    handles: Sequence[str]
+    names: Sequence[str]
     location_index: np.ndarray
     activity: np.ndarray
     created_at_ms: np.ndarray
@@ -224,6 +273,11 @@ class Population:
 def country_name(code: str) -> str:
     """English name of a country code used by :data:`LOCATIONS`."""
     return _COUNTRY_NAMES.get(code, code)
+
+
+#: Above this many users, handles that collide 5 times are numbered by user index
+#: (smaller populations are drawn as before: their handles never needed it).
+_LARGE_POPULATION = 300_000
 
 
 def make_population(
@@ -259,9 +313,12 @@ def make_population(
     b = rng.integers(0, len(_HANDLE_B), total)
     digits = rng.integers(0, 10_000, total)
     style = rng.integers(0, 4, total)
+    # a large population (more users than the styles' short numbers can tell apart)
+    # tries a few redraws, then numbers the handle with the user index
+    large = total > _LARGE_POPULATION
     for i in range(len(handles), total - 2):
         ai, bi, di, st = int(a[i]), int(b[i]), int(digits[i]), int(style[i])
-        for attempt in range(1000):
+        for attempt in range(5 if large else 1000):
             if attempt:  # redraw deterministically from the attempt number
                 ai = (ai + attempt) % len(_HANDLE_A)
                 bi = (bi + 3 * attempt) % len(_HANDLE_B)
@@ -277,8 +334,17 @@ def make_population(
             h = word[: 15 - len(num)] + num
             if h.lower() not in taken:
                 break
-        else:  # pragma: no cover - a thousand collisions in a row
-            raise RuntimeError("could not draw a unique handle")
+        else:
+            if not large:  # pragma: no cover - a thousand collisions in a row
+                raise RuntimeError("could not draw a unique handle")
+            word = f"{_HANDLE_A[ai]}{_HANDLE_B[bi]}"
+            k = 0
+            while True:
+                num = str(i + k * total)
+                h = word[: 15 - len(num)] + num
+                if h.lower() not in taken:
+                    break
+                k += 1
         taken.add(h.lower())
         handles.append(h)
     handles.append(helpdesk_handle)
@@ -323,9 +389,9 @@ def make_population(
     followers[-1] = 1_800_000
     followers[-2] = 95_000
     return Population(
-        ids=ids,
-        handles=handles,
-        names=names,
+        ids=StrColumn(ids),
+        handles=StrColumn(handles),
+        names=StrColumn(names),
         location_index=location_index.astype(np.int64),
         activity=activity,
         created_at_ms=created.astype(np.int64),

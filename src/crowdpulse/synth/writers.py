@@ -17,7 +17,8 @@ Three layouts, matched field by field against the real files in
     The table twarc-csv writes from such pages (a header row, dotted column
     names, entity lists as JSON), quoted by the csv module.
 
-Every layout is written in time order. The output is compressed by its suffix
+Every layout is written in time order (a corpus streamed in chunks by
+:class:`CorpusWriter`: within each chunk). The output is compressed by its suffix
 (``.gz``, ``.bz2``, ``.zst``) and ``-`` means standard output. With noise on,
 malformed lines and records are planted at seeded positions and counted exactly.
 """
@@ -31,7 +32,7 @@ import hashlib
 import io
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,10 +45,11 @@ from crowdpulse.exceptions import ConfigError
 from crowdpulse.io.atomic import atomic_path
 from crowdpulse.progress import progress
 from crowdpulse.synth.generator import SynthResult, paused_gc
-from crowdpulse.synth.population import LOCATIONS, country_name
+from crowdpulse.synth.population import LOCATIONS, StrColumn, country_name
 
 __all__ = [
     "CSV_COLUMNS",
+    "CorpusWriter",
     "SynthFormat",
     "WriteReport",
     "open_output",
@@ -284,15 +286,41 @@ def reader_entities(
     return text, hashtags, mentions, urls
 
 
-class _Noise:
-    """Seeded plan of where noise goes and how much of each kind."""
+@dataclass
+class _Part:
+    """Which chunk of a streamed corpus a writer call writes, and what chunks share."""
 
-    def __init__(self, result: SynthResult, fmt: str, kinds: tuple[str, ...]) -> None:
+    index: int = 0
+    count: int = 1
+    shared: dict[str, StrColumn] = field(default_factory=dict)
+
+    @property
+    def streamed(self) -> bool:
+        return self.count > 1
+
+    def label(self, what: str) -> str:
+        return f"{what} chunk {self.index + 1}/{self.count}" if self.streamed else what
+
+    def seed(self, *key: int) -> list[int]:
+        """An rng key of its own per chunk (the whole-corpus key when not streamed)."""
+        return [*key, self.index] if self.streamed else list(key)
+
+
+class _Noise:
+    """Seeded plan of where noise goes and how much of each kind.
+
+    A streamed corpus gets its share of each kind's noise in every chunk.
+    """
+
+    def __init__(
+        self, result: SynthResult, fmt: str, kinds: tuple[str, ...], part: _Part | None = None
+    ) -> None:
         cfg = result.config
-        self.rng = np.random.default_rng([cfg.seed, 7919, FORMATS.index(fmt)])
-        self.count = {
-            k: (max(1, round(cfg.posts * cfg.noise_rate)) if cfg.noise else 0) for k in kinds
-        }
+        part = part or _Part()
+        self.rng = np.random.default_rng(part.seed(cfg.seed, 7919, FORMATS.index(fmt)))
+        total = max(1, round(cfg.posts * cfg.noise_rate)) if cfg.noise else 0
+        i, k = part.index, part.count
+        self.count = {key: total * (i + 1) // k - total * i // k for key in kinds}
         self.next_id = int(result.ids[-1]) + 1_000_000 if result.ids else 1
 
     def junk_id(self) -> int:
@@ -338,11 +366,14 @@ def _junk_text(text: str, jid: int) -> str:
 
 
 class _V1:
-    def __init__(self, result: SynthResult) -> None:
+    def __init__(self, result: SynthResult, part: _Part | None = None) -> None:
         self.r = result
+        part = part or _Part()
         self.created = _v1_times(result.ts_ms)
         pop = result.population
-        self.user_created = _v1_times(pop.created_at_ms)
+        if "v1_users" not in part.shared:
+            part.shared["v1_users"] = StrColumn(_v1_times(pop.created_at_ms))
+        self.user_created = part.shared["v1_users"]
         self.users: dict[int, orjson.Fragment] = {}
         self.cache: dict[int, bytes] = {}
         # each post embedded by later retweets or quotes is serialised once and kept
@@ -358,7 +389,7 @@ class _V1:
             self.embedded_later.add(parent)
             self.release.setdefault(child, []).append(parent)
         self.source = (
-            np.random.default_rng([result.config.seed, 31])
+            np.random.default_rng(part.seed(result.config.seed, 31))
             .integers(0, len(_SOURCES), len(result))
             .tolist()
         )
@@ -673,14 +704,16 @@ _V1_NOISE = (
 )
 
 
-def _write_v1(result: SynthResult, out: IO[bytes], report: WriteReport, quiet: bool) -> None:
-    w = _V1(result)
-    noise = _Noise(result, "v1", _V1_NOISE)
+def _write_v1(
+    result: SynthResult, out: IO[bytes], report: WriteReport, quiet: bool, part: _Part
+) -> None:
+    w = _V1(result, part)
+    noise = _Noise(result, "v1", _V1_NOISE, part)
     plan = noise.positions(len(result))
     buf: list[bytes] = []
     n = len(result)
     line = w.line
-    with progress("write v1", total=n, quiet=quiet) as bar:
+    with progress(part.label("write v1"), total=n, quiet=quiet) as bar:
         for start in range(0, n, 4096):
             stop = min(n, start + 4096)
             for i in range(start, stop):
@@ -693,23 +726,31 @@ def _write_v1(result: SynthResult, out: IO[bytes], report: WriteReport, quiet: b
             report.lines += len(buf)
             bar.advance(stop - start)
             buf = []
-    report.posts = n
-    report.noise = dict(noise.count)
-    report.notices = noise.count["delete"] + noise.count["limit"]
-    report.quarantined = sum(noise.count[k] for k in _V1_NOISE[2:])
+    report.posts += n
+    _add_noise(report, noise.count)
+    report.notices += noise.count["delete"] + noise.count["limit"]
+    report.quarantined += sum(noise.count[k] for k in _V1_NOISE[2:])
+
+
+def _add_noise(report: WriteReport, count: dict[str, int]) -> None:
+    for kind, k in count.items():
+        report.noise[kind] = report.noise.get(kind, 0) + k
 
 
 # ------------------------------------------------------------------ API v2
 
 
 class _V2:
-    def __init__(self, result: SynthResult) -> None:
+    def __init__(self, result: SynthResult, part: _Part | None = None) -> None:
         self.r = result
+        part = part or _Part()
         self.created = _iso_times(result.ts_ms)
-        self.user_created = _iso_times(result.population.created_at_ms)
+        if "v2_users" not in part.shared:
+            part.shared["v2_users"] = StrColumn(_iso_times(result.population.created_at_ms))
+        self.user_created = part.shared["v2_users"]
         self.users: dict[int, orjson.Fragment] = {}
         self.source = (
-            np.random.default_rng([result.config.seed, 31])
+            np.random.default_rng(part.seed(result.config.seed, 31))
             .integers(0, len(_SOURCES), len(result))
             .tolist()
         )
@@ -916,12 +957,14 @@ def _junk_v2(w: _V2, noise: _Noise, start: int) -> dict[str, Any]:
     return obj
 
 
-def _write_v2(result: SynthResult, out: IO[bytes], report: WriteReport, quiet: bool) -> None:
-    w = _V2(result)
+def _write_v2(
+    result: SynthResult, out: IO[bytes], report: WriteReport, quiet: bool, part: _Part
+) -> None:
+    w = _V2(result, part)
     n = len(result)
     size = result.config.page_size
     pages = [list(range(s, min(n, s + size))) for s in range(0, n, size)]
-    noise = _Noise(result, "v2", _V2_NOISE)
+    noise = _Noise(result, "v2", _V2_NOISE, part)
     # noise: bad lines between pages; bad records and missing expansions inside pages
     line_kinds = ("truncated", "invalid_utf8", "unknown_shape")
     plan = _Noise.positions(_subset(noise, line_kinds), len(pages))
@@ -931,7 +974,7 @@ def _write_v2(result: SynthResult, out: IO[bytes], report: WriteReport, quiet: b
             len(pages), min(len(pages), noise.count["missing_expansion"]), replace=False
         ).tolist()
     )
-    with progress("write v2", total=n, quiet=quiet) as bar:
+    with progress(part.label("write v2"), total=n, quiet=quiet) as bar:
         for p, idx in enumerate(pages):
             for kind in plan.get(p, ()):
                 junk = _junk_v2(w, noise, int(noise.rng.integers(0, n)))
@@ -966,12 +1009,11 @@ def _write_v2(result: SynthResult, out: IO[bytes], report: WriteReport, quiet: b
             report.lines += 1
             report.bytes += len(data)
             bar.advance(len(idx))
-    report.posts = n
-    report.pages = len(pages)
-    report.noise = dict(noise.count)
-    report.noise["missing_expansion"] = len(exp_pages)
+    report.posts += n
+    report.pages += len(pages)
+    _add_noise(report, {**noise.count, "missing_expansion": len(exp_pages)})
     report.missing_expansion_posts = len(report.missing_expansion_ids)
-    report.quarantined = sum(noise.count[k] for k in ("truncated", "invalid_utf8", "unknown_shape",
+    report.quarantined += sum(noise.count[k] for k in ("truncated", "invalid_utf8", "unknown_shape",
                                                        "missing_id", "missing_user"))  # fmt: skip
 
 
@@ -989,12 +1031,14 @@ def _subset(noise: _Noise, kinds: tuple[str, ...]) -> _Noise:
 _CSV_NOISE = ("missing_id", "short_row", "bad_time", "invalid_utf8")
 
 
-def _write_csv(result: SynthResult, out: IO[bytes], report: WriteReport, quiet: bool) -> None:
-    w = _V2(result)
+def _write_csv(
+    result: SynthResult, out: IO[bytes], report: WriteReport, quiet: bool, part: _Part
+) -> None:
+    w = _V2(result, part)
     r = result
     pop = r.population
     n = len(r)
-    noise = _Noise(result, "csv", _CSV_NOISE)
+    noise = _Noise(result, "csv", _CSV_NOISE, part)
     plan = noise.positions(n)
     retrieved = datetime.fromtimestamp(r.end_ms / 1000 + 86400, tz=UTC).strftime(
         "%Y-%m-%dT%H:%M:%S+00:00"
@@ -1064,11 +1108,13 @@ def _write_csv(result: SynthResult, out: IO[bytes], report: WriteReport, quiet: 
     csv.writer(tail_sink, lineterminator="\n").writerow([retrieved, _TWARC_URL, _TWARC_VERSION])
     tail = "," + tail_sink.getvalue()
     text_out = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
-    csv.writer(text_out, lineterminator="\n").writerow(CSV_COLUMNS)
+    if part.index == 0:
+        csv.writer(text_out, lineterminator="\n").writerow(CSV_COLUMNS)
+        report.lines += 1
     writer = csv.writer(text_out, lineterminator=tail)
     text_col = CSV_COLUMNS.index("text")
     rows = 0
-    with progress("write csv", total=n, quiet=quiet) as bar:
+    with progress(part.label("write csv"), total=n, quiet=quiet) as bar:
         for i in range(n):
             for kind in plan.get(i, ()):
                 junk = _junk_v2(w, noise, i)
@@ -1099,10 +1145,10 @@ def _write_csv(result: SynthResult, out: IO[bytes], report: WriteReport, quiet: 
         bar.advance(n % 4096)
     text_out.flush()
     text_out.detach()
-    report.posts = n
-    report.lines = rows + 1
-    report.noise = dict(noise.count)
-    report.quarantined = sum(noise.count.values())
+    report.posts += n
+    report.lines += rows
+    _add_noise(report, noise.count)
+    report.quarantined += sum(noise.count.values())
 
 
 # ------------------------------------------------------------------ entry point
@@ -1163,18 +1209,80 @@ def write_corpus(
     Raises:
         ConfigError: Unknown format.
     """
-    if fmt not in FORMATS:
-        raise ConfigError(
-            f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", field="format"
-        )
-    report = WriteReport(format=fmt, path=str(path))
-    with paused_gc(), open_output(path) as raw:
-        out = _Counting(raw)
-        if fmt == "v1":
-            _write_v1(result, out, report, quiet)  # type: ignore[arg-type]
-        elif fmt == "v2":
-            _write_v2(result, out, report, quiet)  # type: ignore[arg-type]
-        else:
-            _write_csv(result, out, report, quiet)  # type: ignore[arg-type]
-        report.bytes = out.count
-    return report
+    with CorpusWriter(path, fmt=fmt, quiet=quiet) as writer:
+        writer.write(result)
+    return writer.report
+
+
+class CorpusWriter:
+    """Write a corpus chunk by chunk into one file, renamed into place when complete.
+
+    Use as a context manager; :meth:`write` each chunk of
+    :func:`~crowdpulse.synth.generator.generate_chunks` in turn (each can be freed
+    after). With one chunk the bytes are those of :func:`write_corpus`. With
+    several, each chunk brings its share of the planted noise (seeded by the
+    seed, the format and the chunk), v2 pages end at chunk boundaries, and the
+    csv header is written once. If the ``with`` block fails, the target is left
+    untouched.
+
+    Attributes:
+        report: What was written so far (complete after the ``with`` block).
+    """
+
+    def __init__(
+        self, path: str | Path, *, fmt: SynthFormat = "v1", chunks: int = 1, quiet: bool = True
+    ) -> None:
+        """Prepare the writer.
+
+        Args:
+            path: The output file (compressed by suffix) or ``-``.
+            fmt: ``v1``, ``v2`` or ``csv``.
+            chunks: How many chunks will be written.
+            quiet: Show no progress bars.
+
+        Raises:
+            ConfigError: Unknown format.
+        """
+        if fmt not in FORMATS:
+            raise ConfigError(
+                f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", field="format"
+            )
+        self.path = path
+        self.fmt = fmt
+        self.chunks = chunks
+        self.quiet = quiet
+        self.report = WriteReport(format=fmt, path=str(path))
+        self._shared: dict[str, StrColumn] = {}
+        self._next = 0
+        self._stack: ExitStack | None = None
+        self._out: _Counting | None = None
+
+    def __enter__(self) -> CorpusWriter:
+        stack = ExitStack()
+        raw = stack.enter_context(open_output(self.path))
+        self._stack = stack
+        self._out = _Counting(raw)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._stack is not None and self._out is not None
+        self.report.bytes = self._out.count
+        self._stack.__exit__(*exc)  # type: ignore[arg-type]
+
+    def write(self, result: SynthResult) -> None:
+        """Append the next chunk.
+
+        Args:
+            result: The chunk (or the whole corpus when there is one chunk).
+        """
+        assert self._out is not None, "use CorpusWriter as a context manager"
+        part = _Part(self._next, self.chunks, self._shared)
+        self._next += 1
+        out: Any = self._out
+        with paused_gc():
+            if self.fmt == "v1":
+                _write_v1(result, out, self.report, self.quiet, part)
+            elif self.fmt == "v2":
+                _write_v2(result, out, self.report, self.quiet, part)
+            else:
+                _write_csv(result, out, self.report, self.quiet, part)
