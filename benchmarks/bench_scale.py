@@ -12,9 +12,10 @@ each step as its own ``crowdpulse`` process, once per ``--workers`` value
 (0: one process; N: a local Dask cluster of N worker processes):
 
 - ``ingest``: ``crowdpulse ingest posts*.jsonl.gz -o corpus.parquet --lang en``
-  (always one process: ingest takes no ``--workers``); above ``--max-generate``
-  posts (default 1M) the size is made of several generated events (seeds 42,
-  43...) ingested together, since the generator holds its corpus in memory;
+  (always one process: ingest takes no ``--workers``). Each size is one generated
+  event (``crowdpulse synth`` streams its corpus); with ``--max-generate N``, a
+  size above N posts is made of several generated events (seeds 42, 43...)
+  ingested together, and the report's event lists them all (``event_all.toml``);
 - ``features``: ``crowdpulse features corpus.parquet -o features.parquet -j 1``;
 - ``emojis``: ``crowdpulse emojis features.parquet --event event.toml``: labels
   and geotags computed on the fly batch by batch, every table, network and
@@ -22,7 +23,8 @@ each step as its own ``crowdpulse`` process, once per ``--workers`` value
 - ``firestorm`` (only when asked; one process): ``crowdpulse firestorm
   features_w0.parquet --event event.toml`` (every CSV, figure and network);
 - ``report`` (only when asked: ``--steps ... report``): ``crowdpulse report
-  event.toml`` with 2 folds of one SVM (the other stages as by default).
+  event.toml`` (of the one generated event, or ``event_all.toml``) with 2 folds of
+  one SVM (the other stages as by default).
 
 Wall time is measured around each process; peak memory is the largest sum of
 the resident set sizes of the process and all its descendants (the Dask
@@ -108,11 +110,23 @@ def steps_for(folder: Path, step: str, workers: int) -> list[str]:
             "-o", "firestorm_w0", "-q",
         ]  # fmt: skip
     if step == "report":
+        event = "event_all.toml" if (folder / "event_all.toml").exists() else "event.toml"
         return [
-            *CLI, "report", "event.toml", "-o", f"report_w{workers}", "--folds", "2",
+            *CLI, "report", event, "-o", f"report_w{workers}", "--folds", "2",
             "--model", "svm-tfidf", "--no-emoji-ablation", "--no-svg", "-q", *extra,
         ]  # fmt: skip
     raise ValueError(step)
+
+
+def write_event_all(folder: Path, inputs: list[str]) -> Path:
+    """``event_all.toml``: the first event's description with every part as input."""
+    import re
+
+    text = (folder / "event.toml").read_text(encoding="utf-8")
+    listed = "inputs = [" + ", ".join(json.dumps(name) for name in inputs) + "]"
+    path = folder / "event_all.toml"
+    path.write_text(re.sub(r"(?m)^inputs = \[.*\]$", listed, text, count=1), encoding="utf-8")
+    return path
 
 
 def slope(rows: list[dict[str, Any]], key: str) -> tuple[float, float] | None:
@@ -139,8 +153,9 @@ def main() -> None:
     parser.add_argument(
         "--max-generate",
         type=int,
-        default=1_000_000,
-        help="Largest event generated at once; larger sizes ingest several events together.",
+        default=None,
+        help="Largest event generated at once; larger sizes ingest several events together "
+        "(default: one event per size).",
     )
     parser.add_argument("--out", type=Path, default=None, help="Work folder (default: temp).")
     parser.add_argument("--json", type=Path, default=None, help="Write the results here.")
@@ -154,9 +169,9 @@ def main() -> None:
         folder = root / f"n{posts}"
         folder.mkdir(exist_ok=True)
         if not (folder / "event.toml").exists():
-            # above --max-generate posts: several generated events (seeds seed, seed+1...)
-            # ingested together, so the generator's memory does not limit the size
-            parts = -(-posts // args.max_generate)
+            # one generated event per size; above --max-generate posts, several generated
+            # events (seeds seed, seed+1...) ingested together
+            parts = -(-posts // args.max_generate) if args.max_generate else 1
             for i in range(parts):
                 name = "posts.jsonl.gz" if parts == 1 else f"posts_{i}.jsonl.gz"
                 synth = run_measured(
@@ -166,6 +181,8 @@ def main() -> None:
                 )  # fmt: skip
                 rows.append({"posts": posts, "step": "synth", "workers": 0, "part": i, **synth})
                 print(json.dumps(rows[-1]), file=sys.stderr)
+            if parts > 1:
+                write_event_all(folder, [f"posts_{i}.jsonl.gz" for i in range(parts)])
         for step in args.steps:
             for workers in [0] if step in ("ingest", "firestorm") else args.workers:
                 measured = run_measured(steps_for(folder, step, workers), folder)

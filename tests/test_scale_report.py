@@ -1,8 +1,9 @@
 """``crowdpulse report --workers 2`` writes the same CSVs and numbers as one process.
 
-The partitioned stages (features, emojis) run on a local Dask cluster of two worker
-processes; every CSV of every stage and every number of the emoji and features
-stages must be identical to the single-process report of the same generated event.
+The partitioned stages (ingest, features, emojis, firestorm) run on a local Dask
+cluster of two worker processes; every CSV of every stage, every stage's summary and
+the emoji and firestorm network files must be identical to the single-process report
+of the same generated event.
 """
 
 from __future__ import annotations
@@ -54,16 +55,25 @@ def test_report_with_two_workers_equals_one_process(tmp_path) -> None:
     assert a == b
     assert any(name.endswith("table4_emoji_totals.csv") for name in a)
     assert len(a) >= 10
-    for stage in ("features", "labels", "emojis"):
+    for stage in ("ingest", "features", "labels", "geography", "emojis", "firestorm"):
         manifests = [
             json.loads((root / "stages" / stage / "manifest.json").read_text(encoding="utf-8"))
             for root in (tmp_path / "one", tmp_path / "two")
         ]
+        for manifest in manifests:
+            manifest["summary"].pop("seconds", None)  # ingest's wall time
         assert manifests[0]["summary"] == manifests[1]["summary"], stage
         assert manifests[0]["summary"]
-    for pattern in ("*.md", "*.gexf", "*.graphml"):
+    for stage, pattern in (
+        ("emojis", "*.md"),
+        ("emojis", "*.gexf"),
+        ("emojis", "*.graphml"),
+        ("firestorm", "*.gexf"),
+        ("firestorm", "evaluation.json"),
+        ("firestorm", "alerts.jsonl"),
+    ):
         files = [
-            sorted((root / "stages" / "emojis").glob(pattern))
+            sorted((root / "stages" / stage).glob(pattern))
             for root in (tmp_path / "one", tmp_path / "two")
         ]
         assert [p.read_bytes() for p in files[0]] == [p.read_bytes() for p in files[1]] and files[0]

@@ -40,15 +40,14 @@ def command(corpus: str | None, top: int, plugins: bool, as_json: bool) -> None:
     """
     from rich.table import Table
 
-    from crowdpulse.corpus_info import describe
-    from crowdpulse.io.corpus import read_corpus
+    from crowdpulse.corpus_info import describe_file
 
     if plugins:
         _plugins(as_json)
         return
     if corpus is None:
         raise click.UsageError("give a CORPUS to describe, or --plugins")
-    summary = describe(read_corpus(corpus), top=top)
+    summary = describe_file(corpus, top=top)  # batch by batch, without the texts
     if as_json:
         emit_json(summary)
         return

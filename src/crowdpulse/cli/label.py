@@ -72,7 +72,7 @@ def command(
           -o labelled.parquet
     """
     from crowdpulse.event import LabelSource, load_event
-    from crowdpulse.label import label_corpus, read_sheet
+    from crowdpulse.label import read_sheet
 
     source: LabelSource | None = None
     if event_path is not None:
@@ -122,20 +122,21 @@ def command(
 
     if output is None:
         raise ConfigError("give -o FILE for the labelled corpus", field="output")
-    from crowdpulse.io.corpus import read_corpus, write_table
+    from crowdpulse.label import label_file
 
-    table = read_corpus(corpus)
-    result = label_corpus(
-        table,
+    # batch by batch: one row group a batch, the file replaced atomically at the end
+    result = label_file(
+        corpus,
+        output,
         source,
         drop_conflicting=not keep_conflicting,
         exclude=exclude,
+        validate=True,
         quiet=quiet,
     )
-    write_table(result.table, output)
     counts_dict = result.counts.to_dict()
     if as_json:
-        emit_json({**counts_dict, "posts": result.table.num_rows, "output": output})
+        emit_json({**counts_dict, "posts": result.labelled, "output": output})
         return
     c = result.counts
     state = "dropped" if c.conflicting_dropped else "kept unlabelled"
@@ -144,4 +145,4 @@ def command(
         f"conflicting ({state}): {c.conflicting}, unlabelled: {c.unlabelled}"
     )
     if not quiet:
-        click.echo(f"wrote {result.table.num_rows} posts to {output}", err=True)
+        click.echo(f"wrote {result.labelled} posts to {output}", err=True)

@@ -54,6 +54,13 @@ def _command_line() -> str | None:
 )
 @click.option("--no-emoji-ablation", is_flag=True, help="Skip the models without emoji features.")
 @click.option(
+    "--max-per-class",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Cross-validate on at most N labelled posts of each class, drawn with --seed "
+    "(bounds memory on very large events) [default: all].",
+)
+@click.option(
     "--term-k",
     type=click.IntRange(min=1),
     default=20,
@@ -120,6 +127,7 @@ def command(
     folds: int,
     balance: str,
     no_emoji_ablation: bool,
+    max_per_class: int | None,
     term_k: int,
     label_exclude: tuple[str, ...],
     lexicon: str,
@@ -153,6 +161,7 @@ def command(
       crowdpulse report event.toml -o report/ --folds 5 --truth truth.json
       crowdpulse report crisislex.toml -o crisislex/ --label-exclude "Not labeled" --json
       crowdpulse report event.toml -o report/ --workers 2
+      crowdpulse report irma.toml -o irma/ --max-per-class 100000
       CROWDPULSE_SALT=... crowdpulse report event.toml -o shareable/ \
           --pseudonymize-salt-env CROWDPULSE_SALT
     """
@@ -179,6 +188,7 @@ def command(
         folds=folds,
         balance=balance,  # type: ignore[arg-type]
         emoji_ablation=not no_emoji_ablation,
+        max_per_class=max_per_class,
         term_k=term_k,
         seed=seed,
         min_confidence=min_confidence,

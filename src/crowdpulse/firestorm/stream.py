@@ -985,7 +985,7 @@ def stream_corpus(
     if not path.exists():
         raise InputError("no such file", path=str(path))
     try:
-        reader = pq.ParquetFile(path)
+        reader = pq.ParquetFile(path, pre_buffer=False)  # batches: keep no read chunks
     except (pa.ArrowInvalid, OSError) as exc:
         raise InputError(f"not a Parquet corpus: {exc}", path=str(path)) from None
     stream = FirestormStream(

@@ -42,7 +42,10 @@ def open_parquet(path: str | Path) -> pq.ParquetFile:
         InputError: The file is missing or is not Parquet.
     """
     try:
-        return pq.ParquetFile(path)
+        # no pre-buffering: with it, reading a file batch by batch keeps the column
+        # chunks already read, so memory grows with the file (measured: 800 MB against
+        # 335 MB peak for the batches of a 505 MB features file; and faster without)
+        return pq.ParquetFile(path, pre_buffer=False)
     except FileNotFoundError:
         raise InputError("no such file", path=str(path)) from None
     except (pa.ArrowInvalid, OSError) as exc:

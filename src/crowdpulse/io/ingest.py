@@ -672,7 +672,7 @@ def _merge_part(
     kept = 0
     names = writer.schema.names
     if result.posts is not None:
-        for batch in pq.ParquetFile(result.posts).iter_batches(batch_size=65_536):
+        for batch in pq.ParquetFile(result.posts, pre_buffer=False).iter_batches(batch_size=65_536):
             table = pa.Table.from_batches([batch])
             if post_filter.options.dedupe:
                 keys = tuple(

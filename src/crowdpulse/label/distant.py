@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -31,10 +32,12 @@ __all__ = [
     "NOT_SOLIDARITY",
     "SOLIDARITY",
     "LabelCounts",
+    "LabelFileResult",
     "LabelResult",
     "label_by_column",
     "label_by_hashtags",
     "label_corpus",
+    "label_file",
     "post_label",
     "remove_hashtags",
 ]
@@ -325,3 +328,140 @@ def label_corpus(
     if source.column is not None:
         return label_by_column(table, source.column, source.positive, exclude=exclude)
     raise ConfigError("the label source names neither a sheet nor a column", field="labels")
+
+
+@dataclass(frozen=True)
+class LabelFileResult:
+    """What :func:`label_file` wrote.
+
+    Attributes:
+        counts: The labelling counts, summed over the batches.
+        posts: Posts read.
+        labelled: Posts kept (written).
+        originals: Posts labelled (with ``originals_only``: the posts that are not
+            retweets; else every post).
+    """
+
+    counts: LabelCounts
+    posts: int
+    labelled: int
+    originals: int
+
+
+def label_file(
+    source: str | Path,
+    destination: str | Path,
+    labels: LabelSource,
+    *,
+    drop_conflicting: bool = True,
+    exclude: Sequence[str] = (),
+    originals_only: bool = False,
+    validate: bool = False,
+    on_batch: Callable[[pa.Table, pa.Table], None] | None = None,
+    batch_size: int = 65_536,
+    quiet: bool = True,
+) -> LabelFileResult:
+    """:func:`label_corpus` of a Parquet file, batch by batch (bounded memory).
+
+    A post's label depends only on the post, so labelling batch by batch gives the
+    rows and counts of labelling the whole table; each batch becomes a row group of
+    ``destination``, written atomically (no half file on failure).
+
+    Args:
+        source: The corpus (or features) file.
+        destination: The labelled file written.
+        labels: The label source.
+        drop_conflicting: See :func:`label_by_hashtags`.
+        exclude: See :func:`label_by_column`.
+        originals_only: Set retweets (``retweeted_id`` not null) aside first.
+        validate: Check the post columns as :func:`crowdpulse.io.corpus.read_corpus`
+            does (and give an older corpus its ``platform`` column).
+        on_batch: Called with each batch labelled (the posts labelled, the labelled
+            table written), e.g. to count more.
+        batch_size: Posts per batch.
+        quiet: Show no progress bar.
+
+    Returns:
+        The counts.
+
+    Raises:
+        InputError: The file cannot be read, is not a corpus (``validate``), or a
+            needed column is missing.
+        ConfigError: The label source names neither a sheet nor a column.
+    """
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from crowdpulse.io.corpus import iter_row_groups, open_parquet, replaced_atomically
+    from crowdpulse.progress import progress
+    from crowdpulse.schema import validate_table
+
+    reader = open_parquet(source)
+    schema = reader.schema_arrow
+    if validate:
+        try:
+            validate_table(schema.empty_table())
+        except InputError as exc:
+            raise InputError(exc.reason, path=str(source), field=exc.field) from None
+    if labels.sheet is not None:
+        lexicon = read_sheet(labels.sheet).lexicon()
+
+        def label(table: pa.Table) -> LabelResult:
+            return label_by_hashtags(table, lexicon, drop_conflicting=drop_conflicting)
+
+    elif labels.column is not None:
+        if labels.column not in schema.names:
+            raise InputError("the corpus has no such label column", field=labels.column)
+        column = labels.column
+
+        def label(table: pa.Table) -> LabelResult:
+            return label_by_column(table, column, labels.positive, exclude=exclude)
+
+    else:
+        raise ConfigError("the label source names neither a sheet nor a column", field="labels")
+    batches: Iterator[pa.Table] = (
+        pa.Table.from_batches([b]) for b in iter_row_groups(source, batch_size=batch_size)
+    )
+    if reader.metadata.num_rows == 0:
+        batches = iter([schema.empty_table()])
+    totals = {"solidarity": 0, "not_solidarity": 0, "conflicting": 0, "unlabelled": 0}
+    posts = labelled = originals = 0
+    writer: pq.ParquetWriter | None = None
+    with (
+        replaced_atomically(destination) as temp,
+        progress("label", total=reader.metadata.num_rows, quiet=quiet) as bar,
+    ):
+        try:
+            for table in batches:
+                if validate:
+                    table = validate_table(table)
+                chosen = table
+                if originals_only:
+                    chosen = table.filter(pc.invert(pc.is_valid(table["retweeted_id"])))
+                result = label(chosen)
+                if writer is None:
+                    out_schema = result.table.schema
+                    writer = pq.ParquetWriter(temp, out_schema, compression="zstd")
+                writer.write_table(result.table.cast(out_schema))
+                counts = result.counts
+                totals["solidarity"] += counts.solidarity
+                totals["not_solidarity"] += counts.not_solidarity
+                totals["conflicting"] += counts.conflicting
+                totals["unlabelled"] += counts.unlabelled
+                posts += table.num_rows
+                originals += chosen.num_rows
+                labelled += result.table.num_rows
+                if on_batch is not None:
+                    on_batch(chosen, result.table)
+                bar.advance(table.num_rows)
+        finally:
+            if writer is not None:
+                writer.close()
+    counts = LabelCounts(
+        totals["solidarity"],
+        totals["not_solidarity"],
+        totals["conflicting"],
+        drop_conflicting if labels.sheet is not None else True,
+        totals["unlabelled"],
+    )
+    return LabelFileResult(counts, posts, labelled, originals)

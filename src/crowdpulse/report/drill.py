@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,10 +24,24 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from markupsafe import Markup
 
-__all__ = ["MAX_POSTS", "drill_json", "sample_posts", "term_mask"]
+__all__ = [
+    "BATCH_ROWS",
+    "MAX_POSTS",
+    "FileSample",
+    "drill_json",
+    "pick_rows",
+    "sample_file",
+    "sample_of",
+    "sample_posts",
+    "take_rows",
+    "term_mask",
+]
 
 MAX_POSTS = 8
 """Example posts per drill-down."""
+
+BATCH_ROWS = 65_536
+"""Posts per batch when the page's sections read a stage file (bounded memory)."""
 
 _MAX_CHARS = 280
 _MENTION = re.compile(r"(?<![\w@])@\w{1,15}")
@@ -59,10 +75,62 @@ def sample_posts(
         ``{"title", "note", "posts": [{"time", "text", "label"}]}``.
     """
     rows = np.flatnonzero(mask)
-    total = int(rows.size)
-    if total > cap:
-        rows = np.sort(np.random.default_rng(seed).choice(rows, size=cap, replace=False))
-    picked = table.take(pa.array(rows, type=pa.int64()))
+    picked = table.take(pa.array(pick_rows(rows, seed=seed, cap=cap), type=pa.int64()))
+    return sample_of(
+        picked,
+        int(rows.size),
+        seed=seed,
+        title=title,
+        what=what,
+        label_column=label_column,
+        keep=keep,
+    )
+
+
+def pick_rows(rows: np.ndarray, *, seed: int, cap: int = MAX_POSTS) -> np.ndarray:
+    """The rows :func:`sample_posts` shows, of the (ascending) rows a number counts.
+
+    The choice depends only on how many rows there are, the seed and the cap, so
+    the rows may be positions in any table that keeps the posts' order (a filtered
+    table, or the whole file read batch by batch): the same posts are chosen.
+
+    Args:
+        rows: The rows counted, ascending.
+        seed: The sample's seed.
+        cap: At most this many rows.
+
+    Returns:
+        The rows shown, ascending.
+    """
+    if rows.size > cap:
+        return np.sort(np.random.default_rng(seed).choice(rows, size=cap, replace=False))
+    return rows
+
+
+def sample_of(
+    picked: pa.Table,
+    total: int,
+    *,
+    seed: int,
+    title: str,
+    what: str,
+    label_column: str | None = None,
+    keep: frozenset[str] = frozenset(),
+) -> dict[str, Any]:
+    """A drill-down of posts already picked (:func:`pick_rows`) of ``total`` counted.
+
+    Args:
+        picked: The posts shown (``created_at``, ``text``, ``label_column``), in order.
+        total: The posts the number counts.
+        seed: The seed they were picked with (for the note).
+        title: The drill-down's title.
+        what: What the posts are.
+        label_column: A column shown beside each post.
+        keep: ``@handles`` (lower case) shown as they are.
+
+    Returns:
+        As :func:`sample_posts`.
+    """
     times = picked.column("created_at").to_pylist()
     texts = picked.column("text").to_pylist()
     labels = (
@@ -85,6 +153,101 @@ def sample_posts(
         "note": f"{total:,} {what}; {len(posts)} shown, sampled with seed {seed}.",
         "posts": posts,
     }
+
+
+@dataclass
+class FileSample:
+    """The posts a drill-down of a file shows, and how many the number counts.
+
+    Attributes:
+        total: The posts counted.
+        picked: The posts shown (the ``columns`` asked for), in file order.
+    """
+
+    total: int
+    picked: pa.Table
+
+
+def sample_file(
+    path: str | Path,
+    columns: Sequence[str],
+    masks: Callable[[pa.Table], Mapping[str, np.ndarray]],
+    take: Sequence[str],
+    *,
+    seed: int,
+    keys: Sequence[str] = (),
+    cap: int = MAX_POSTS,
+    batch_size: int | None = None,
+) -> dict[str, FileSample]:
+    """Drill-down samples of a Parquet file, read batch by batch (bounded memory).
+
+    The file is read twice: once for the masks (``columns`` only; only the row
+    numbers each mask selects are kept), once for the rows picked (``take`` columns of
+    the row groups that hold them). The posts chosen are those :func:`sample_posts`
+    chooses on the whole table with the same masks.
+
+    Args:
+        path: The file.
+        columns: Columns the masks read.
+        masks: A batch (table) -> one bool mask a drill-down key (keys may differ
+            between batches; a key missing in a batch selects none of its posts).
+        take: Columns of the picked posts returned.
+        seed: The samples' seed.
+        keys: Keys always returned (with no post when no batch selects any).
+        cap: At most this many posts a drill-down.
+        batch_size: Posts per batch (default :data:`BATCH_ROWS`).
+
+    Returns:
+        Key -> :class:`FileSample`, for ``keys`` and every key a batch gave.
+    """
+    from crowdpulse.io.corpus import iter_row_groups
+
+    found: dict[str, list[np.ndarray]] = {key: [] for key in keys}
+    offset = 0
+    size = batch_size or BATCH_ROWS
+    for batch in iter_row_groups(path, columns=list(columns), batch_size=size):
+        for key, mask in masks(pa.Table.from_batches([batch])).items():
+            found.setdefault(key, []).append(np.flatnonzero(mask) + offset)
+        offset += batch.num_rows
+    chosen: dict[str, tuple[int, np.ndarray]] = {}
+    for key, parts in found.items():
+        rows = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        chosen[key] = (int(rows.size), pick_rows(rows, seed=seed, cap=cap))
+    wanted = np.unique(np.concatenate([r for _, r in chosen.values()] or [np.zeros(0, np.int64)]))
+    rows_table = take_rows(path, wanted, take)
+    out: dict[str, FileSample] = {}
+    for key, (total, rows) in chosen.items():
+        at = np.searchsorted(wanted, rows)
+        out[key] = FileSample(total, rows_table.take(pa.array(at, type=pa.int64())))
+    return out
+
+
+def take_rows(path: str | Path, rows: np.ndarray, columns: Sequence[str]) -> pa.Table:
+    """Some rows of a Parquet file, reading only the row groups that hold them.
+
+    Args:
+        path: The file.
+        rows: Row numbers in the file, ascending, without repeats.
+        columns: The columns read.
+
+    Returns:
+        The rows, in the order given.
+    """
+    from crowdpulse.io.corpus import open_parquet
+
+    reader = open_parquet(path)
+    parts: list[pa.Table] = []
+    start = 0
+    for group in range(reader.metadata.num_row_groups):
+        size = reader.metadata.row_group(group).num_rows
+        lo, hi = np.searchsorted(rows, [start, start + size])
+        if hi > lo:
+            part = reader.read_row_group(group, columns=list(columns), use_threads=False)
+            parts.append(part.take(pa.array(rows[lo:hi] - start, type=pa.int64())))
+        start += size
+    if not parts:
+        return reader.schema_arrow.empty_table().select(list(columns))
+    return pa.concat_tables(parts)
 
 
 def term_mask(texts: pa.Array | pa.ChunkedArray, term: str) -> np.ndarray:

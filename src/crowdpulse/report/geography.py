@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from crowdpulse.exceptions import ConfigError
 from crowdpulse.figures import FigureResult, new_figure, save_figure_as
 
-__all__ = ["country_name", "country_table", "plot_countries", "region_counts"]
+__all__ = ["CountryCounts", "country_name", "country_table", "plot_countries", "region_counts"]
 
 
 def country_name(code: str | None) -> str:
@@ -27,6 +27,98 @@ def country_name(code: str | None) -> str:
 
     found = pycountry.countries.get(alpha_2=code.upper())
     return str(found.name) if found is not None else code
+
+
+class CountryCounts:
+    """Posts and distinct authors per country, fed batch by batch (mergeable, exact).
+
+    Keeps the posts per country and the distinct (country, author) pairs: memory grows
+    with the distinct authors, not with the posts. :meth:`table` gives what
+    :func:`country_table` gives for the posts of every batch together.
+    """
+
+    def __init__(self) -> None:
+        """Start empty."""
+        from crowdpulse.corpus_info import ValueCounts
+
+        self.posts = ValueCounts(pa.string())
+        self._pairs: list[pa.Table] = []
+        self._pending = 0
+
+    def add(self, table: pa.Table | pa.RecordBatch) -> None:
+        """Add geotagged posts (``country``; ``author_id`` when present)."""
+        countries = table.column("country")
+        self.posts.add(countries)
+        if "author_id" not in table.schema.names:
+            return
+        pairs = pa.table({"country": countries, "author": table.column("author_id")})
+        pairs = pairs.filter(pc.and_(pc.is_valid(pairs["country"]), pc.is_valid(pairs["author"])))
+        self._add_pairs(pairs.group_by(["country", "author"]).aggregate([]))
+
+    def merge(self, other: CountryCounts) -> None:
+        """Add another part's counts."""
+        self.posts.merge(other.posts)
+        for part in other._pairs:
+            self._add_pairs(part)
+
+    def _add_pairs(self, pairs: pa.Table) -> None:
+        self._pairs.append(pairs)
+        self._pending += pairs.num_rows
+        if self._pending > 1 << 18 and len(self._pairs) > 1:
+            self._pairs = [self._unique_pairs()]
+            self._pending = self._pairs[0].num_rows
+
+    def _unique_pairs(self) -> pa.Table:
+        if len(self._pairs) == 1:
+            return self._pairs[0]
+        return pa.concat_tables(self._pairs).group_by(["country", "author"]).aggregate([])
+
+    def authors(self) -> dict[str, int]:
+        """Distinct authors per country."""
+        if not self._pairs:
+            return {}
+        grouped = self._unique_pairs().group_by("country").aggregate([("author", "count")])
+        return dict(
+            zip(
+                grouped.column("country").to_pylist(),
+                grouped.column("author_count").to_pylist(),
+                strict=True,
+            )
+        )
+
+    def table(self, affected: Iterable[str]) -> pa.Table:
+        """The country table (see :func:`country_table`)."""
+        from crowdpulse.geo.regions import normalise_regions
+
+        regions = normalise_regions(affected)
+        schema = pa.schema(
+            [
+                ("country", pa.string()),
+                ("name", pa.string()),
+                ("posts", pa.int64()),
+                ("authors", pa.int64()),
+                ("share_of_tagged", pa.float64()),
+                ("affected", pa.bool_()),
+            ]
+        )
+        rows = self.posts.top(len(self.posts))
+        if not rows:
+            return schema.empty_table()
+        authors = self.authors()
+        total = sum(n for _, n in rows)
+        return pa.table(
+            {
+                "country": [r[0] for r in rows],
+                "name": [country_name(r[0]) for r in rows],
+                "posts": [int(r[1]) for r in rows],
+                "authors": [int(authors.get(r[0], 0)) for r in rows],
+                "share_of_tagged": [r[1] / total for r in rows],
+                "affected": [
+                    r[0] in regions or any(g.startswith(f"{r[0]}-") for g in regions) for r in rows
+                ],
+            },
+            schema=schema,
+        )
 
 
 def country_table(table: pa.Table, affected: Iterable[str]) -> pa.Table:
@@ -41,57 +133,11 @@ def country_table(table: pa.Table, affected: Iterable[str]) -> pa.Table:
         Columns ``country`` (alpha-2), ``name``, ``posts``, ``authors``,
         ``share_of_tagged`` (posts / posts with a country) and ``affected`` (true
         when the country, or one of its states, is listed). Posts without a country
-        are left out.
+        are left out. The same as :class:`CountryCounts` fed the table in batches.
     """
-    from crowdpulse.geo.regions import normalise_regions
-
-    regions = normalise_regions(affected)
-    tagged = table.filter(pc.is_valid(table.column("country")))
-    schema = pa.schema(
-        [
-            ("country", pa.string()),
-            ("name", pa.string()),
-            ("posts", pa.int64()),
-            ("authors", pa.int64()),
-            ("share_of_tagged", pa.float64()),
-            ("affected", pa.bool_()),
-        ]
-    )
-    if tagged.num_rows == 0:
-        return schema.empty_table()
-    authors = (
-        tagged.column("author_id")
-        if "author_id" in tagged.column_names
-        else pa.nulls(tagged.num_rows, pa.string())
-    )
-    grouped = (
-        pa.table({"country": tagged.column("country"), "author": authors})
-        .group_by("country")
-        .aggregate([("author", "count_distinct"), ("country", "count")])
-    )
-    rows = sorted(
-        zip(
-            grouped.column("country").to_pylist(),
-            grouped.column("country_count").to_pylist(),
-            grouped.column("author_count_distinct").to_pylist(),
-            strict=True,
-        ),
-        key=lambda r: (-r[1], r[0]),
-    )
-    total = tagged.num_rows
-    return pa.table(
-        {
-            "country": [r[0] for r in rows],
-            "name": [country_name(r[0]) for r in rows],
-            "posts": [int(r[1]) for r in rows],
-            "authors": [int(r[2]) for r in rows],
-            "share_of_tagged": [r[1] / total for r in rows],
-            "affected": [
-                r[0] in regions or any(g.startswith(f"{r[0]}-") for g in regions) for r in rows
-            ],
-        },
-        schema=schema,
-    )
+    counts = CountryCounts()
+    counts.add(table)
+    return counts.table(affected)
 
 
 def region_counts(table: pa.Table, affected: Iterable[str]) -> dict[str, int]:

@@ -132,10 +132,8 @@ def _labels(x: np.ndarray) -> list[str]:
 
 def _peak_drills(page: PageContext, s: FirestormStageResult, series: pa.Table) -> list[int]:
     """Sample posts of the busiest buckets, the start and the peaks; return their rows."""
-    import pyarrow.parquet as pq
-
     from crowdpulse.firestorm import target_post_mask
-    from crowdpulse.report.drill import sample_posts
+    from crowdpulse.report.drill import sample_file, sample_of
 
     posts = np.asarray(series.column("posts").to_numpy(zero_copy_only=False), dtype=float)
     rows = set(np.argsort(-posts, kind="stable")[:_PEAK_BUCKETS].tolist())
@@ -149,30 +147,51 @@ def _peak_drills(page: PageContext, s: FirestormStageResult, series: pa.Table) -
     if not rows:
         return []
     record = page.record("features")
-    table = pq.read_table(
-        record.file("features.parquet"),
-        columns=["created_at", "text", "mention_ids", "mention_handles", "hashtags"],
-    )
-    target = target_post_mask(table, s.target)
-    created = np.asarray(
-        table.column("created_at").cast(pa.timestamp("us")).cast(pa.int64()).fill_null(-1)
-    )
     minutes = s.options.bucket_minutes
-    labelled = table.append_column(
-        "about", pa.array(np.where(target, f"carries {s.target}", ""), pa.string())
+    ranges = {}
+    for row in sorted(rows):
+        lo = int(datetime.fromtimestamp(x[row] / 1000, UTC).timestamp() * 1_000_000)
+        ranges[f"bucket:{row}"] = (lo, lo + minutes * 60 * 1_000_000)
+    targets: dict[str, int] = dict.fromkeys(ranges, 0)
+
+    def masks(batch: pa.Table) -> dict[str, np.ndarray]:
+        created = np.asarray(
+            batch.column("created_at").cast(pa.timestamp("us")).cast(pa.int64()).fill_null(-1)
+        )
+        target = target_post_mask(batch, s.target)
+        out = {}
+        for key, (lo, hi) in ranges.items():
+            mask = (created >= lo) & (created < hi)
+            targets[key] += int(target[mask].sum())
+            out[key] = mask
+        return out
+
+    # batch by batch: the posts of each bucket are kept as row numbers; the texts of
+    # the posts shown are read at the end
+    mentions = ["mention_ids", "mention_handles", "hashtags"]
+    samples = sample_file(
+        record.file("features.parquet"),
+        ["created_at", *mentions],
+        masks,
+        ["created_at", "text", *mentions],
+        seed=page.options.seed,
+        keys=list(ranges),
     )
     for row in sorted(rows):
+        key = f"bucket:{row}"
         begin = datetime.fromtimestamp(x[row] / 1000, UTC)
-        lo = int(begin.timestamp() * 1_000_000)
-        hi = lo + minutes * 60 * 1_000_000
-        mask = (created >= lo) & (created < hi)
         end = begin + timedelta(minutes=minutes)
-        page.drill[f"bucket:{row}"] = sample_posts(
+        picked = samples[key].picked
+        target = target_post_mask(picked, s.target)
+        labelled = picked.append_column(
+            "about", pa.array(np.where(target, f"carries {s.target}", ""), pa.string())
+        )
+        page.drill[key] = sample_of(
             labelled,
-            mask,
+            samples[key].total,
             seed=page.options.seed,
             title=f"Posts of the bucket {begin:%Y-%m-%d %H:%M}–{end:%H:%M} UTC",
-            what=f"posts in the bucket ({int(target[mask].sum()):,} carry {s.target})",
+            what=f"posts in the bucket ({targets[key]:,} carry {s.target})",
             label_column="about",
             keep=frozenset({s.target.lower()}),
         )

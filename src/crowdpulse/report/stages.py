@@ -39,6 +39,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -103,6 +104,10 @@ class ReportOptions:
         balance: ``undersample`` (the 2015 study: equal classes; the accuracy it
             reports is on such sets), ``class-weight`` (the 2018 study) or ``none``.
         emoji_ablation: Also cross-validate every model without emoji features.
+        max_per_class: Train and cross-validate on at most this many labelled posts
+            of each class, drawn with the seed (None: all of them). Bounds the
+            solidarity stage's memory on a very large event, whose labelled sample
+            grows with the corpus.
         term_k: Terms per direction in the term-weight figure.
         seed: Seed of the folds, undersampling, models and network layouts.
         min_confidence: Geotags below this confidence are left out.
@@ -113,7 +118,8 @@ class ReportOptions:
         jobs: Worker processes of the features stage and threads of the
             cross-validation.
         workers: Start a local Dask cluster of this many workers for the
-            partitioned stages (features, emojis); 0: no cluster (extra ``dask``).
+            partitioned stages (ingest, features, emojis, firestorm); 0: no cluster
+            (extra ``dask``).
         scheduler: Address of a running Dask scheduler (instead of ``workers``).
     """
 
@@ -126,6 +132,7 @@ class ReportOptions:
     folds: int = 10
     balance: Balance = "undersample"
     emoji_ablation: bool = True
+    max_per_class: int | None = None
     term_k: int = 20
     seed: int = 0
     min_confidence: float = 0.0
@@ -153,6 +160,10 @@ class ReportOptions:
             raise ConfigError("min_confidence must be within 0..1", field="min_confidence")
         if self.jobs < 1:
             raise ConfigError("jobs must be at least 1", field="jobs")
+        if self.max_per_class is not None and self.max_per_class < self.folds:
+            raise ConfigError(
+                "max_per_class must be at least the number of folds", field="max_per_class"
+            )
 
     def figure_formats(self) -> tuple[str, ...]:
         """The formats written, PNG first (the page embeds the PNG)."""
@@ -268,6 +279,8 @@ def stage_params(event: Event, options: ReportOptions) -> dict[str, dict[str, An
             "offline": options.firestorm_offline,
         },
     }
+    if options.max_per_class is not None:  # only when set: the keys of other reports stay
+        params["solidarity"]["max_per_class"] = options.max_per_class
     return {name: {**values, **schema} for name, values in params.items()}
 
 
@@ -312,8 +325,14 @@ def _engine(options: ReportOptions) -> AbstractContextManager[Engine]:
     return open_engine(options.workers or None, options.scheduler)
 
 
+def _valid(batch: pa.RecordBatch | pa.Table, column: str) -> int:
+    """Non-null values of a column of a batch."""
+    values = batch.column(column)
+    return len(values) - values.null_count
+
+
 def _ingest(ctx: StageContext) -> dict[str, Any]:
-    from crowdpulse.corpus_info import describe
+    from crowdpulse.corpus_info import DESCRIBE_COLUMNS, CorpusSummary
     from crowdpulse.io.ingest import IngestOptions, ingest
 
     event = _state(ctx).event
@@ -331,29 +350,39 @@ def _ingest(ctx: StageContext) -> dict[str, Any]:
         quarantine_excerpts=(p.get("privacy") or {}).get("quarantine_excerpts", "redact"),
     )
     corpus = ctx.path("corpus.parquet")
-    summary = ingest(
-        p["inputs"], corpus, quarantine=ctx.path("quarantine.jsonl"), options=options, quiet=True
-    )
+    with _engine(_state(ctx).options) as engine:  # partitions of the inputs as tasks
+        summary = ingest(
+            p["inputs"],
+            corpus,
+            quarantine=ctx.path("quarantine.jsonl"),
+            options=options,
+            quiet=True,
+            engine=engine,
+        )
     ctx.bar.advance()
     out = summary.as_dict()
     out["output"] = "corpus.parquet"
     out["quarantine_file"] = "quarantine.jsonl" if summary.quarantine_file else None
-    # every column but the texts (the largest): what describe() and the counts read
-    table = pq.read_table(corpus, columns=[n for n in pq.read_schema(corpus).names if n != "text"])
-    described = describe(table)
+    # batch by batch, only the columns describe() and the counts read (never the texts):
+    # memory grows with distinct values (authors, hashtags, days ...), not with posts
+    names = pq.read_schema(corpus).names
+    extra = ("author_location", "latitude", "place_country_code", "author_handle")
+    columns = [n for n in (*DESCRIBE_COLUMNS, *extra) if n in names]
+    totals = CorpusSummary()
+    with_location = with_coordinates = with_place = with_author = 0
+    for batch in iter_row_groups(corpus, columns=columns):
+        totals.add(batch)
+        with_location += _valid(batch, "author_location")
+        with_coordinates += _valid(batch, "latitude")
+        with_place += _valid(batch, "place_country_code")
+        anonymous = pc.and_(pc.is_null(batch["author_id"]), pc.is_null(batch["author_handle"]))
+        with_author += batch.num_rows - int(pc.sum(anonymous).as_py() or 0)
+    described = totals.result()
     described.pop("mentions", None)  # account names stay out of the page
-    described["with_location"] = int(pc.sum(pc.is_valid(table["author_location"])).as_py() or 0)
-    described["with_coordinates"] = int(pc.sum(pc.is_valid(table["latitude"])).as_py() or 0)
-    described["with_place"] = int(pc.sum(pc.is_valid(table["place_country_code"])).as_py() or 0)
-    described["with_author"] = int(
-        table.num_rows
-        - (
-            pc.sum(
-                pc.and_(pc.is_null(table["author_id"]), pc.is_null(table["author_handle"]))
-            ).as_py()
-            or 0
-        )
-    )
+    described["with_location"] = with_location
+    described["with_coordinates"] = with_coordinates
+    described["with_place"] = with_place
+    described["with_author"] = with_author
     out["corpus"] = described
     return out
 
@@ -412,7 +441,7 @@ def _tables(source: Path, columns: list[str] | None = None) -> Iterator[pa.Table
 
 
 def _labels(ctx: StageContext) -> dict[str, Any]:
-    from crowdpulse.label import label_corpus, read_sheet
+    from crowdpulse.label import label_file, read_sheet
 
     event = _state(ctx).event
     assert event.labels is not None
@@ -421,36 +450,28 @@ def _labels(ctx: StageContext) -> dict[str, Any]:
     column = event.labels.column
     if column is not None and column not in pq.read_schema(source).names:
         raise InputError("the corpus has no such label column", field=column)
-    n_posts = n_originals = n_labelled = 0
-    counts: dict[str, Any] = {}
     used: Counter[str] = Counter()
     values: Counter[str] = Counter()
-    writer: pq.ParquetWriter | None = None
-    try:
-        for table in _tables(source):
-            originals = table.filter(pc.invert(pc.is_valid(table["retweeted_id"])))
-            result = label_corpus(
-                originals, event.labels, exclude=tuple(ctx.params["exclude"]), quiet=True
+
+    def count(originals: pa.Table, labelled: pa.Table) -> None:
+        if "label_hashtags" in labelled.column_names:
+            used.update(
+                tag for tags in labelled["label_hashtags"].to_pylist() for tag in tags or []
             )
-            if writer is None:
-                schema = result.table.schema
-                writer = pq.ParquetWriter(ctx.path("labelled.parquet"), schema, compression="zstd")
-            writer.write_table(result.table.cast(schema))
-            for key, value in result.counts.to_dict().items():
-                counts[key] = value if isinstance(value, bool) else counts.get(key, 0) + value
-            n_posts += table.num_rows
-            n_originals += originals.num_rows
-            n_labelled += result.table.num_rows
-            if "label_hashtags" in result.table.column_names:
-                used.update(
-                    tag for tags in result.table["label_hashtags"].to_pylist() for tag in tags or []
-                )
-            if column is not None:
-                cells = originals.column(column).cast(pa.string()).to_pylist()
-                values.update(v for v in cells if v is not None)
-    finally:
-        if writer is not None:
-            writer.close()
+        if column is not None:
+            cells = originals.column(column).cast(pa.string()).to_pylist()
+            values.update(v for v in cells if v is not None)
+
+    done = label_file(
+        source,
+        ctx.path("labelled.parquet"),
+        event.labels,
+        exclude=tuple(ctx.params["exclude"]),
+        originals_only=True,
+        on_batch=count,
+    )
+    counts: dict[str, Any] = done.counts.to_dict()
+    n_posts, n_originals, n_labelled = done.posts, done.originals, done.labelled
     ctx.bar.advance()
     summary: dict[str, Any] = {
         "posts": n_posts,
@@ -544,6 +565,34 @@ def _without_accounts(weights: Sequence[Any], k: int) -> tuple[list[Any], int]:
     return out, dropped
 
 
+def _per_class_sample(source: Path, label: str, cap: int | None, seed: int) -> np.ndarray | None:
+    """Positions (among the labelled posts, in file order) of at most ``cap`` posts a class.
+
+    None when there is no cap or no class has more posts than it. The draw reads only
+    the label column and depends only on the labels and the seed.
+    """
+    if cap is None or label not in pq.read_schema(source).names:
+        return None
+    labels = [
+        pc.drop_null(batch.column(label)) for batch in iter_row_groups(source, columns=[label])
+    ]
+    values = np.asarray(
+        pa.chunked_array(labels, type=pq.read_schema(source).field(label).type)
+        .cast(pa.string())
+        .to_numpy(zero_copy_only=False),
+        dtype=object,
+    )
+    classes = sorted(set(values.tolist()))
+    if all(int((values == c).sum()) <= cap for c in classes):
+        return None
+    rng = np.random.default_rng(seed)
+    kept = []
+    for value in classes:
+        rows = np.flatnonzero(values == value)
+        kept.append(np.sort(rng.choice(rows, size=cap, replace=False)) if rows.size > cap else rows)
+    return np.sort(np.concatenate(kept))
+
+
 def _solidarity(ctx: StageContext) -> dict[str, Any]:
     from crowdpulse.classify import (
         cross_validate,
@@ -563,10 +612,19 @@ def _solidarity(ctx: StageContext) -> dict[str, Any]:
     names = pq.read_schema(source).names
     wanted = [n for n in ("id", "text", "text_for_training", "solidarity", "label") if n in names]
     label = "solidarity" if "solidarity" in names else "label"
+    chosen = _per_class_sample(source, label, p.get("max_per_class"), p["seed"])
     parts = []
+    offset = 0
     for batch in iter_row_groups(source, columns=wanted):
         part = pa.Table.from_batches([batch])
-        parts.append(part.filter(pc.is_valid(part.column(label))) if label in names else part)
+        if label in names:
+            part = part.filter(pc.is_valid(part.column(label)))
+        if chosen is not None:  # the drawn posts of the labelled ones (in file order)
+            at = np.arange(offset, offset + part.num_rows)
+            offset += part.num_rows
+            hit = np.minimum(np.searchsorted(chosen, at), len(chosen) - 1)
+            part = part.filter(pa.array(chosen[hit] == at))
+        parts.append(part)
     table = pa.concat_tables(parts) if parts else pq.read_schema(source).empty_table()
     data = training_data_from_table(table, source="labelled.parquet").labelled()
     counts = Counter(str(v) for v in data.labels)
@@ -698,15 +756,19 @@ _GEO_INPUTS = ("id", "author_id", "latitude", "longitude", "place_country_code",
 
 
 def _geography(ctx: StageContext) -> dict[str, Any]:
+    from crowdpulse.corpus_info import ValueCounts
     from crowdpulse.geo.geotag import GEOTAG_FIELDS, Geotagger
-    from crowdpulse.report.geography import country_table, plot_countries, region_counts
+    from crowdpulse.report.geography import CountryCounts, plot_countries, region_counts
 
     p = ctx.params
     tagger = Geotagger(geocoder=p["geocoder"], min_confidence=p["min_confidence"], quiet=True)
-    # batch by batch: geo.parquet is written as it comes; only country, us_state and
-    # author_id of each post are kept for the tables (no locations, no coordinates)
+    # batch by batch: geo.parquet is written as it comes; the tables are counted per
+    # batch (posts per country and state, regions, distinct (country, author) pairs),
+    # so memory grows with the distinct authors and places, not with the posts
     geo_columns = ["id", *[f.name for f in GEOTAG_FIELDS]]
-    kept: list[pa.Table] = []
+    countries_ = CountryCounts()
+    states_ = ValueCounts(pa.string())
+    regions = {"inside": 0, "outside": 0, "unknown": 0}
     present = {"coordinates": 0, "place": 0, "profile_location": 0}
     inputs = {"coordinates": "latitude", "place": "place_country_code"}
     inputs["profile_location"] = "author_location"
@@ -720,38 +782,31 @@ def _geography(ctx: StageContext) -> dict[str, Any]:
                 schema = geo.schema
                 writer = pq.ParquetWriter(ctx.path("geo.parquet"), schema, compression="zstd")
             writer.write_table(geo.cast(schema))
-            kept.append(tagged.select(["country", "us_state", "author_id"]))
+            kept = tagged.select(["country", "us_state", "author_id"])
+            countries_.add(kept)
+            states_.add(kept.column("us_state"))
+            for key, value in region_counts(kept, p["affected"]).items():
+                regions[key] += value
             for key, column in inputs.items():
-                present[key] += int(pc.sum(pc.is_valid(part[column])).as_py() or 0)
+                present[key] += _valid(part, column)
             n_posts += part.num_rows
     finally:
         if writer is not None:
             writer.close()
     ctx.bar.advance()
-    tagged = pa.concat_tables(kept)
-    countries = country_table(tagged, p["affected"])
+    countries = countries_.table(p["affected"])
     write_csv(countries, ctx.path("countries.csv"))
     by_source = {name: int(tagger.counts[name]) for name in ("coordinates", "place", "profile")}
     write_csv(
         pa.table({"source": list(by_source), "posts": list(by_source.values())}),
         ctx.path("geo_sources.csv"),
     )
-    states = pc.drop_null(tagged.column("us_state"))
-    if len(states):
-        counts = pc.value_counts(states)
-        pairs = sorted(
-            zip(
-                counts.field("values").to_pylist(),
-                counts.field("counts").to_pylist(),
-                strict=True,
-            ),
-            key=lambda kv: (-kv[1], kv[0]),
-        )
+    if len(states_):
+        pairs = states_.top(len(states_))
         write_csv(
             pa.table({"us_state": [s for s, _ in pairs], "posts": [n for _, n in pairs]}),
             ctx.path("us_states.csv"),
         )
-    regions = region_counts(tagged, p["affected"])
     figure = None
     if countries.num_rows:
         for fmt in p["formats"]:
@@ -818,8 +873,8 @@ def _emojis(ctx: StageContext) -> dict[str, Any]:
 
 
 def _firestorm(ctx: StageContext) -> dict[str, Any]:
-    from crowdpulse.firestorm import FirestormOptions, run_firestorm
-    from crowdpulse.firestorm.pipeline import network_analyses, read_firestorm_table
+    from crowdpulse.firestorm import FirestormOptions
+    from crowdpulse.firestorm.chunks import firestorm_file
 
     state = _state(ctx)
     event, options = state.event, state.options
@@ -827,53 +882,41 @@ def _firestorm(ctx: StageContext) -> dict[str, Any]:
     fs_options = FirestormOptions.from_event(
         event, count_transform=p["count_transform"], offline=p["offline"]
     )
-    # Batches of the columns the firestorm reads (no texts, tokens or emoji lists).
-    table = read_firestorm_table(
-        ctx.upstream["features"].file("features.parquet"),
-        lexical=fs_options.lexical,
-        lexicon=options.lexicon,
-    )
-    result = run_firestorm(
-        table,
-        p["target"],
-        options=fs_options,
-        origin=event.start,
-        end=event.end,
-        event=event.name,
-        lexicon=options.lexicon,
-        quiet=True,
-    )
+    # In time chunks (one day's buckets and the window before them), never the whole
+    # corpus; the chunks run as tasks of the engine (this process by default). The
+    # outputs: as crowdpulse firestorm (the series, Figures 1-6, periods.csv, the peak
+    # networks).
+    with _engine(options) as engine:
+        done = firestorm_file(
+            ctx.upstream["features"].file("features.parquet"),
+            p["target"],
+            ctx.folder,
+            options=fs_options,
+            origin=event.start,
+            end=event.end,
+            event=event.name,
+            lexicon=options.lexicon,
+            quiet=True,
+            engine=engine,
+        )
+    result = done.result
     ctx.bar.advance()
-    files = {k: Path(v).name for k, v in result.write(ctx.folder).items()}
+    files = {k: Path(v).name for k, v in done.files.items()}
     ctx.bar.advance()
     truth = result.truth
-    # The same call as crowdpulse firestorm: Figure 2, periods.csv, Figure 4.
-    analyses = network_analyses(table, result, ctx.folder)
-    files.update({k: Path(v).name for k, v in analyses.files.items()})
-    notes = list(analyses.notes)
-    periods = analyses.periods
-    from crowdpulse.network.gexf import peak_window, write_networks
-
+    notes = list(done.analyses.notes)
+    periods = done.analyses.periods
     network: dict[str, Any] | None = None
-    window = peak_window(result)
-    if window is not None:
-        written = write_networks(
-            table,
-            ctx.folder,
-            window[0],
-            window[1],
-            bucket_minutes=fs_options.bucket_minutes,
-            target=p["target"],
-        )
-        files.update({k: Path(v).name for k, v in written["files"].items()})
+    if done.window is not None and done.networks is not None:
+        mention, retweet = done.networks["mention"], done.networks["retweet"]
         network = {
-            "start": _iso(window[0]),
-            "end": _iso(window[1]),
-            "nodes": written["networks"]["mention"]["nodes"],
-            "edges": written["networks"]["mention"]["edges"],
-            "retweet_nodes": written["networks"]["retweet"]["nodes"],
-            "retweet_edges": written["networks"]["retweet"]["edges"],
-            "target_found": written["networks"]["mention"]["target_found"],
+            "start": _iso(done.window[0]),
+            "end": _iso(done.window[1]),
+            "nodes": mention["nodes"],
+            "edges": mention["edges"],
+            "retweet_nodes": retweet["nodes"],
+            "retweet_edges": retweet["edges"],
+            "target_found": mention["target_found"],
         }
     else:
         notes.append("the series have no peak: no network files")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from markupsafe import Markup
 
 from crowdpulse.report.blocks import (
@@ -23,7 +24,7 @@ from crowdpulse.report.blocks import (
     table,
     unavailable,
 )
-from crowdpulse.report.drill import emoji_mask, sample_posts
+from crowdpulse.report.drill import emoji_mask, sample_file, sample_of
 from crowdpulse.report.results import EmojisResult, RankedEmoji
 from crowdpulse.report.sections.context import PageContext, planted
 
@@ -44,23 +45,31 @@ def _drill(page: PageContext, cls: str, items: Sequence[RankedEmoji]) -> list[st
     record = page.record("labels")
     if not record.ok or not record.has("labelled.parquet"):
         return [None] * len(items)
-    posts = pq.read_table(
-        record.file("labelled.parquet"), columns=["created_at", "text", "emojis", "solidarity"]
+    keys = [f"emoji:{cls}:{item.rank}" for item in items]
+
+    def masks(batch: pa.Table) -> dict[str, np.ndarray]:
+        in_class = np.asarray(pc.equal(batch.column("solidarity"), cls).fill_null(False))
+        emojis = batch.column("emojis")
+        return {k: in_class & emoji_mask(emojis, i.emoji) for k, i in zip(keys, items, strict=True)}
+
+    # batch by batch: only the row numbers of the class's posts with each emoji are kept
+    samples = sample_file(
+        record.file("labelled.parquet"),
+        ["solidarity", "emojis"],
+        masks,
+        ["created_at", "text"],
+        seed=page.options.seed,
+        keys=keys,
     )
-    in_class = pc.equal(posts.column("solidarity"), cls).fill_null(False)
-    posts = posts.filter(in_class)
-    out: list[str | None] = []
-    for item in items:
-        key = f"emoji:{cls}:{item.rank}"
-        page.drill[key] = sample_posts(
-            posts,
-            emoji_mask(posts.column("emojis"), item.emoji),
+    for key, item in zip(keys, items, strict=True):
+        page.drill[key] = sample_of(
+            samples[key].picked,
+            samples[key].total,
             seed=page.options.seed,
             title=f"{cls.capitalize()} posts with {item.emoji} ({item.name or 'emoji'})",
             what=f"{cls} posts carry it",
         )
-        out.append(key)
-    return out
+    return list(keys)
 
 
 def build(page: PageContext) -> Section:

@@ -6,7 +6,8 @@ import csv
 from collections.abc import Sequence
 from typing import Any
 
-import pyarrow.parquet as pq
+import numpy as np
+import pyarrow as pa
 from markupsafe import Markup
 
 from crowdpulse.report.blocks import (
@@ -24,7 +25,7 @@ from crowdpulse.report.blocks import (
     table,
     unavailable,
 )
-from crowdpulse.report.drill import sample_posts, term_mask
+from crowdpulse.report.drill import sample_file, sample_of, term_mask
 from crowdpulse.report.results import LabelsResult, ModelScore, SolidarityResult
 from crowdpulse.report.sections.context import PageContext, planted
 
@@ -70,23 +71,33 @@ def _term_table(page: PageContext, rows: list[dict[str, Any]]) -> Block | None:
     if not rows:
         return None
     labels = page.record("labels")
-    table_ = pq.read_table(
-        labels.file("labelled.parquet"), columns=["created_at", "text", "solidarity"]
+    keys = [f"term:{i}" for i in range(len(rows))]
+
+    def masks(batch: pa.Table) -> dict[str, np.ndarray]:
+        texts = batch.column("text")
+        return {k: term_mask(texts, r["term"]) for k, r in zip(keys, rows, strict=True)}
+
+    # batch by batch: only the row numbers of the posts with each term are kept
+    samples = sample_file(
+        labels.file("labelled.parquet"),
+        ["text"],
+        masks,
+        ["created_at", "text", "solidarity"],
+        seed=page.options.seed,
+        keys=keys,
     )
     keyed = []
-    for i, r in enumerate(rows):
-        key = f"term:{i}"
+    for key, r in zip(keys, rows, strict=True):
         direction = "solidarity" if r["direction"] == "positive" else "not solidarity"
-        mask = term_mask(table_.column("text"), r["term"])
-        page.drill[key] = sample_posts(
-            table_,
-            mask,
+        page.drill[key] = sample_of(
+            samples[key].picked,
+            samples[key].total,
             seed=page.options.seed,
             title=f"Posts with the term “{r['term']}” (pulls towards {direction})",
             what="labelled original posts contain the term",
             label_column="solidarity",
         )
-        keyed.append((key, r, direction, int(mask.sum())))
+        keyed.append((key, r, direction, samples[key].total))
     return table(
         "Top terms of the logistic regression; choose a row for example posts",
         ["term", "pulls towards", "rank", "coefficient", "posts with it"],
