@@ -40,6 +40,7 @@ import argparse
 import contextlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -54,8 +55,9 @@ CLI = [sys.executable, "-m", "crowdpulse"]
 
 
 def run_measured(command: list[str], cwd: Path) -> dict[str, Any]:
-    """Run a command; return wall seconds and peak RSS (MB) of its process tree."""
+    """Run a command; return wall and CPU seconds and the peak RSS (MB) of its process tree."""
     started = time.perf_counter()
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = subprocess.Popen(
         command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
     )
@@ -87,7 +89,9 @@ def run_measured(command: list[str], cwd: Path) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{err[-2000:]}")
-    return {"seconds": round(seconds, 2), "peak_mb": round(peak / 2**20, 1)}
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("ru_utime", "ru_stime"))
+    return {"seconds": round(seconds, 2), "cpu_s": round(cpu, 1), "peak_mb": round(peak / 2**20, 1)}
 
 
 def steps_for(folder: Path, step: str, workers: int) -> list[str]:
@@ -190,26 +194,24 @@ def main() -> None:
                 print(json.dumps(rows[-1]), file=sys.stderr)
                 if args.json:
                     args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
-    print("| posts | step | workers | seconds | peak MB (all processes) |")
-    print("| ---: | --- | ---: | ---: | ---: |")
+    print("| posts | step | workers | seconds | CPU s | peak MB (all processes) |")
+    print("| ---: | --- | ---: | ---: | ---: | ---: |")
     for r in rows:
         print(
-            f"| {r['posts']:,} | {r['step']} | {r['workers']} | {r['seconds']} | {r['peak_mb']} |"
+            f"| {r['posts']:,} | {r['step']} | {r['workers']} | {r['seconds']} "
+            f"| {r['cpu_s']} | {r['peak_mb']} |"
         )
     print()
     for step in ["synth", *args.steps]:
         for workers in sorted({r["workers"] for r in rows}):
-            chosen = [
-                {"posts": r["posts"], "seconds": r["seconds"]}
-                for r in rows
-                if r["step"] == step and r["workers"] == workers
-            ]
-            fitted = slope(chosen, "seconds")
-            if fitted:
-                print(
-                    f"{step} (workers {workers}): {fitted[0]:.1f} s per million posts; "
-                    f"per-post time largest/smallest = {fitted[1]:.2f}"
-                )
+            chosen = [r for r in rows if r["step"] == step and r["workers"] == workers]
+            for key in ("seconds", "cpu_s"):
+                fitted = slope(chosen, key)
+                if fitted:
+                    print(
+                        f"{step} (workers {workers}, {key}): {fitted[0]:.1f} s per million "
+                        f"posts; per-post time largest/smallest = {fitted[1]:.2f}"
+                    )
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
 
