@@ -207,3 +207,61 @@ def test_folder_of_event_csvs_reads_with_event_groups(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputError, match=r"no \*\.csv file"):
         read_training_data(tmp_path / "empty")
+
+
+def test_grouped_inner_cv_never_splits_a_group() -> None:
+    model = StackedTextClassifier(embed=False, inner_folds=3, inner_group_folds=3)
+    y = np.array(["a", "b"] * 30)
+    groups = np.array([f"event{i % 7}" for i in range(60)], dtype=object)
+    splits = model._inner_splits(y, groups, smallest_class=30)
+    assert len(splits) == 3
+    seen = np.concatenate([test for _, test in splits])
+    assert sorted(seen.tolist()) == list(range(60))  # every post scored once
+    for train, test in splits:
+        assert not set(groups[train]) & set(groups[test])  # no event on both sides
+    # two groups only: two folds; no groups: stratified 3-fold as before
+    assert len(model._inner_splits(y, np.array(["x", "y"] * 30), 30)) == 2
+    plain = model._inner_splits(y, None, smallest_class=30)
+    assert len(plain) == 3 and all(sum(y[test] == "a") == 10 for _, test in plain)
+
+
+def test_groups_reach_the_stack_in_fit_and_cross_validation() -> None:
+    texts, labels = _corpus(90, seed=11)
+    groups = [f"e{i % 3}" for i in range(len(texts))]
+    calls: list[list[str] | None] = []
+
+    class Spy(StackedTextClassifier):
+        def _fit_arrays(self, word, char, emb, y, groups=None):  # type: ignore[no-untyped-def]
+            calls.append(None if groups is None else sorted(set(groups)))
+            return super()._fit_arrays(word, char, emb, y, groups)
+
+    model = Spy(embed=False).fit(texts, labels, groups=groups)
+    assert calls == [["e0", "e1", "e2"]] and model.threshold_ is not None
+    with pytest.raises(ConfigError, match="groups"):
+        Spy(embed=False).fit(texts, labels, groups=groups[:5])
+    calls.clear()
+    cross_validate(texts, labels, {"m": Spy(embed=False)}, groups=groups, fast=True)
+    assert calls == [["e1", "e2"], ["e0", "e2"], ["e0", "e1"]]  # training events of each fold
+    calls.clear()
+    cross_validate(texts, labels, {"m": Spy(embed=False)}, groups=groups, fast=False)
+    assert calls == [["e1", "e2"], ["e0", "e2"], ["e0", "e1"]]
+    calls.clear()
+    cross_validate(texts, labels, {"m": Spy(embed=False)}, folds=3)
+    assert calls == [None, None, None]
+
+
+def test_train_cli_passes_the_group_column(tmp_path: Path) -> None:
+    texts, labels = _corpus(90, seed=12)
+    data = tmp_path / "d.parquet"
+    events = [f"e{i % 3}" for i in range(len(texts))]
+    pq.write_table(pa.table({"text": texts, "solidarity": labels, "event": events}), data)
+    out = tmp_path / "m.skops"
+    args = ["classify", "train", str(data), "--model", "svm-word-char", "-o", str(out)]
+    result = CliRunner().invoke(main, [*args, "--group-col", "event", "--json", "--quiet"])
+    assert result.exit_code == 0, result.output
+    grouped = json.loads(result.output)["threshold"]
+    expected = make_model("svm-word-char", random_state=0).fit(texts, labels, groups=events)
+    assert grouped == expected.threshold_
+    assert grouped != make_model("svm-word-char", random_state=0).fit(texts, labels).threshold_
+    result = CliRunner().invoke(main, [*args, "--group-col", "nothere", "--json", "--quiet"])
+    assert result.exit_code != 0 and "Traceback" not in result.output

@@ -8,7 +8,9 @@ their spread over the folds (mean, sample sd, and every fold).
 Models that implement ``cv_cache_key`` / ``cv_features`` / ``cv_fit_predict`` (the
 linear models and the sentence-embedding model) are cross-validated without
 tokenizing or encoding a text twice; the results are the same as fitting a fresh
-clone per fold (``fast=False`` does exactly that).
+clone per fold (``fast=False`` does exactly that). With leave-one-group-out, models
+whose ``fit`` takes ``groups`` (the stacks) get the training posts' groups, so their
+inner cross-validation is grouped too (a new event inside every fold).
 """
 
 from __future__ import annotations
@@ -234,6 +236,16 @@ def _score(
     )
 
 
+def _takes(method: Any, parameter: str) -> bool:
+    """Whether a callable has a parameter of this name."""
+    import inspect
+
+    try:
+        return parameter in inspect.signature(method).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return False
+
+
 def _resolve(models: Mapping[str, BaseEstimator] | Sequence[str]) -> dict[str, BaseEstimator]:
     if isinstance(models, Mapping):
         return dict(models)
@@ -315,10 +327,18 @@ def cross_validate(
     def run(name: str, model: BaseEstimator, fold: int) -> tuple[str, int, np.ndarray, float]:
         train, test, _ = splits[fold]
         start = time.perf_counter()
-        if fast and hasattr(model, "cv_cache_key"):
-            pred = model.cv_fit_predict(caches[model.cv_cache_key()], train, test, y[train])
+        fast_path = fast and hasattr(model, "cv_cache_key")
+        # models that take groups (the stacks' grouped inner CV) get the training groups
+        extra: dict[str, Any] = {}
+        key = "groups_train" if fast_path else "groups"
+        if sub_groups is not None and _takes(model.cv_fit_predict if fast_path else model.fit, key):
+            extra[key] = [sub_groups[i] for i in train]
+        if fast_path:
+            pred = model.cv_fit_predict(
+                caches[model.cv_cache_key()], train, test, y[train], **extra
+            )
         else:
-            fitted = clone(model).fit([sub_texts[i] for i in train], y[train])
+            fitted = clone(model).fit([sub_texts[i] for i in train], y[train], **extra)
             pred = fitted.predict([sub_texts[i] for i in test])
         return name, fold, np.asarray(pred).astype(str), time.perf_counter() - start
 

