@@ -55,10 +55,11 @@ def _command_line() -> str | None:
 @click.option("--no-emoji-ablation", is_flag=True, help="Skip the models without emoji features.")
 @click.option(
     "--max-per-class",
-    type=click.IntRange(min=2),
-    default=None,
+    type=click.IntRange(min=0),
+    default=100_000,
+    show_default=True,
     help="Cross-validate on at most N labelled posts of each class, drawn with --seed "
-    "(bounds memory on very large events) [default: all].",
+    "(bounds memory and time on very large events; 0: all of them).",
 )
 @click.option(
     "--term-k",
@@ -161,7 +162,7 @@ def command(
       crowdpulse report event.toml -o report/ --folds 5 --truth truth.json
       crowdpulse report crisislex.toml -o crisislex/ --label-exclude "Not labeled" --json
       crowdpulse report event.toml -o report/ --workers 2
-      crowdpulse report irma.toml -o irma/ --max-per-class 100000
+      crowdpulse report irma.toml -o irma/ --max-per-class 0   # train on every labelled post
       CROWDPULSE_SALT=... crowdpulse report event.toml -o shareable/ \
           --pseudonymize-salt-env CROWDPULSE_SALT
     """
@@ -188,7 +189,7 @@ def command(
         folds=folds,
         balance=balance,  # type: ignore[arg-type]
         emoji_ablation=not no_emoji_ablation,
-        max_per_class=max_per_class,
+        max_per_class=max_per_class or None,
         term_k=term_k,
         seed=seed,
         min_confidence=min_confidence,

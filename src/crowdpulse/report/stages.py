@@ -105,9 +105,11 @@ class ReportOptions:
             reports is on such sets), ``class-weight`` (the 2018 study) or ``none``.
         emoji_ablation: Also cross-validate every model without emoji features.
         max_per_class: Train and cross-validate on at most this many labelled posts
-            of each class, drawn with the seed (None: all of them). Bounds the
-            solidarity stage's memory on a very large event, whose labelled sample
-            grows with the corpus.
+            of each class, drawn with the seed (None: all of them). The default,
+            100,000, changes nothing on events with fewer labelled posts a class, and
+            bounds the solidarity stage's memory and time on a very large event, whose
+            labelled sample grows with the corpus (a linear SVM's training time grows
+            faster than its sample).
         term_k: Terms per direction in the term-weight figure.
         seed: Seed of the folds, undersampling, models and network layouts.
         min_confidence: Geotags below this confidence are left out.
@@ -132,7 +134,7 @@ class ReportOptions:
     folds: int = 10
     balance: Balance = "undersample"
     emoji_ablation: bool = True
-    max_per_class: int | None = None
+    max_per_class: int | None = 100_000
     term_k: int = 20
     seed: int = 0
     min_confidence: float = 0.0
@@ -279,8 +281,7 @@ def stage_params(event: Event, options: ReportOptions) -> dict[str, dict[str, An
             "offline": options.firestorm_offline,
         },
     }
-    if options.max_per_class is not None:  # only when set: the keys of other reports stay
-        params["solidarity"]["max_per_class"] = options.max_per_class
+    params["solidarity"]["max_per_class"] = options.max_per_class
     return {name: {**values, **schema} for name, values in params.items()}
 
 
