@@ -137,7 +137,7 @@ def command(
     Example:
       crowdpulse emojis corpus.parquet --event event.toml -o emojis/
       crowdpulse emojis corpus.parquet --event event.toml -o emojis/ --json
-      crowdpulse emojis corpus.parquet --event event.toml -o emojis/ \
+      crowdpulse emojis corpus.parquet --event event.toml -o emojis/ \\
         --weighting inverse-length --min-weight 2 --bucket 6h
       crowdpulse emojis corpus.parquet --event event.toml -o emojis/ --workers 2
     """

@@ -163,7 +163,7 @@ def command(
       crowdpulse report crisislex.toml -o crisislex/ --label-exclude "Not labeled" --json
       crowdpulse report event.toml -o report/ --workers 2
       crowdpulse report irma.toml -o irma/ --max-per-class 0   # train on every labelled post
-      CROWDPULSE_SALT=... crowdpulse report event.toml -o shareable/ \
+      CROWDPULSE_SALT=... crowdpulse report event.toml -o shareable/ \\
           --pseudonymize-salt-env CROWDPULSE_SALT
     """
     from contextlib import ExitStack
