@@ -20,9 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 
-from crowdpulse.cli import main
 from crowdpulse.engine import open_engine
 from crowdpulse.event import load_event
 from crowdpulse.exceptions import InputError
@@ -31,24 +29,17 @@ from crowdpulse.firestorm.chunks import canonical_order, firestorm_file
 from crowdpulse.firestorm.pipeline import analyse_corpus, write_network_analyses
 from crowdpulse.io.corpus import read_corpus
 from crowdpulse.network.gexf import write_peak_networks
-from crowdpulse.synth import SynthConfig, synthesize
 from crowdpulse.text import add_features
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The generated event, its corpus, and event files with other grids."""
+def corpus(
+    tmp_path_factory: pytest.TempPathFactory, firestorm_event: dict[str, Path]
+) -> dict[str, Path]:
+    """The shared generated event, its corpus, and event files with other grids."""
     folder = tmp_path_factory.mktemp("firestorm_chunks")
-    posts = folder / "posts.jsonl"
-    synthesize(
-        SynthConfig(seed=11, posts=3000, days=3),
-        posts,
-        fmt="v1",
-        event_path=folder / "event.toml",
-    )
-    path = folder / "corpus.parquet"
-    result = CliRunner().invoke(main, ["ingest", str(posts), "-o", str(path), "-q"])
-    assert result.exit_code == 0, result.output
+    path = firestorm_event["corpus"]
+    (folder / "event.toml").write_bytes(firestorm_event["event"].read_bytes())
     text = (folder / "event.toml").read_text(encoding="utf-8")
     assert 'start = "2015-11-06T00:00:00Z"' in text
     # 22 buckets of posts before the start prime the monitor; the end cuts a bucket

@@ -24,30 +24,14 @@ TARGET = "@flyzephyr"
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A 3-day v1.1 stream with a planted firestorm, ingested into a corpus."""
+def small(
+    tmp_path_factory: pytest.TempPathFactory, firestorm_event: dict[str, Path]
+) -> dict[str, Path]:
+    """The shared 3-day v1.1 event with a planted firestorm, and an event without a range."""
     folder = tmp_path_factory.mktemp("firestorm_cli")
-    posts = folder / "posts.jsonl"
-    synthesize(
-        SynthConfig(seed=11, posts=3000, days=3),
-        posts,
-        fmt="v1",
-        truth_path=folder / "truth.json",
-        event_path=folder / "event.toml",
-    )
-    corpus = folder / "corpus.parquet"
-    result = CliRunner().invoke(main, ["ingest", str(posts), "-o", str(corpus), "--json"])
-    assert result.exit_code == 0, result.output
     plain = folder / "plain.toml"  # no time range: the grid is the corpus's own
     plain.write_text(f'name = "seed 11"\n\n[firestorm]\ntarget = "{TARGET}"\n')
-    return {
-        "folder": folder,
-        "posts": posts,
-        "corpus": corpus,
-        "event": folder / "event.toml",
-        "plain": plain,
-        "truth": folder / "truth.json",
-    }
+    return {"folder": folder, **firestorm_event, "plain": plain}
 
 
 def png_size(path: str | Path) -> tuple[int, int]:

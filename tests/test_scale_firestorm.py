@@ -16,9 +16,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from click.testing import CliRunner
 
-from crowdpulse.cli import main
 from crowdpulse.event import load_event
 from crowdpulse.exceptions import InputError
 from crowdpulse.firestorm import FirestormOptions, run_firestorm
@@ -30,29 +28,20 @@ from crowdpulse.firestorm.pipeline import (
 )
 from crowdpulse.io.corpus import read_corpus
 from crowdpulse.network.gexf import write_peak_networks
-from crowdpulse.synth import SynthConfig, synthesize
 from crowdpulse.text import add_features
 
 TARGET = "@flyzephyr"
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A 3-day generated event (seed 11, 3,000 records) with a planted firestorm."""
-    folder = tmp_path_factory.mktemp("scale_firestorm")
-    posts = folder / "posts.jsonl"
-    synthesize(
-        SynthConfig(seed=11, posts=3000, days=3),
-        posts,
-        fmt="v1",
-        truth_path=folder / "truth.json",
-        event_path=folder / "event.toml",
-    )
-    path = folder / "corpus.parquet"
-    result = CliRunner().invoke(main, ["ingest", str(posts), "-o", str(path), "-q"])
-    assert result.exit_code == 0, result.output
+def corpus(
+    tmp_path_factory: pytest.TempPathFactory, firestorm_event: dict[str, Path]
+) -> dict[str, Path]:
+    """The shared 3-day generated event (seed 11, 3,000 records) with a planted firestorm."""
+    path = firestorm_event["corpus"]
     assert pq.ParquetFile(path).metadata.num_rows > 2000  # more than two batches of 1,000
-    return {"folder": folder, "corpus": path, "event": folder / "event.toml"}
+    folder = tmp_path_factory.mktemp("scale_firestorm")
+    return {"folder": folder, "corpus": path, "event": firestorm_event["event"]}
 
 
 def whole_table_outputs(corpus: Path, event_path: Path, out: Path) -> dict[str, str]:
