@@ -14,13 +14,16 @@ times missing, and on a local Dask cluster of two workers.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from click.testing import CliRunner
 
+from crowdpulse.cli import main
 from crowdpulse.engine import open_engine
 from crowdpulse.event import load_event
 from crowdpulse.exceptions import InputError
@@ -197,3 +200,33 @@ def test_xml_writers_write_what_networkx_writes(corpus: dict[str, Path], tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "nx.gexf", "nx.graphml", "ours.gexf", "ours.graphml",
     ]  # fmt: skip
+
+
+def test_real_crisislex_event_gives_the_whole_table_files(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    """Real posts (CrisisLexT26 West Texas explosion, 27 days): chunks change nothing."""
+    event_name = "2013_West_Texas_explosion"
+    source = shared_data / "crisislex" / "CrisisLexT26" / event_name
+    corpus = tmp_path / "corpus.parquet"
+    args = ["ingest", str(source / f"{event_name}-tweets_labeled.csv"), "-o", str(corpus)]
+    result = CliRunner().invoke(main, [*args, "--keep-retweets", "-q"])
+    assert result.exit_code == 0, result.output
+    mentioned = Counter(
+        handle.lower()
+        for handles in read_corpus(corpus).column("mention_handles").to_pylist()
+        for handle in handles or ()
+    )
+    target, count = mentioned.most_common(1)[0]
+    assert count >= 10
+    event = tmp_path / "event.toml"
+    event.write_text(
+        f'name = "{event_name}"\n\n[firestorm]\ntarget = "@{target}"\n'
+        "bucket_minutes = 30\nwindow_buckets = 24\n",
+        encoding="utf-8",
+    )
+    expected = whole_table(corpus, event, tmp_path / "whole")
+    assert {"series.csv", "window_metrics.csv"} <= {Path(p).name for p in expected.values()}
+    for size in (5, None):  # 5 buckets: the window spans five chunks; None: one day
+        got = chunked(corpus, event, tmp_path / f"c{size}", chunk_buckets=size)
+        assert_same_files(got, expected)
