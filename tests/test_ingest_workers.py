@@ -321,9 +321,7 @@ def test_dedupe_is_the_sequential_rule_on_exact_strings(files) -> None:
 
 
 def test_a_dask_cluster_gives_the_same_corpus(files) -> None:
-    pytest.importorskip(
-        "distributed", reason="Dask is not installed (pip install crowdpulse[dask])"
-    )
+    pytest.importorskip("distributed", reason=NO_DASK)
     from crowdpulse.engine import open_engine
 
     options = IngestOptions(lang="en")
@@ -336,9 +334,7 @@ def test_a_dask_cluster_gives_the_same_corpus(files) -> None:
 
 
 def test_cli_workers_2_writes_the_same_corpus(files) -> None:
-    pytest.importorskip(
-        "distributed", reason="Dask is not installed (pip install crowdpulse[dask])"
-    )
+    pytest.importorskip("distributed", reason=NO_DASK)
     from crowdpulse.cli import main
 
     folder = files["folder"]
