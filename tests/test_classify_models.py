@@ -197,6 +197,7 @@ def test_registry() -> None:
         "sentence-embed",
         "svm-word-char",
         "stack-tfidf-embed",
+        "stack-finetuned",
     ]
     with pytest.raises(ConfigError, match="unknown model"):
         make_model("forest")

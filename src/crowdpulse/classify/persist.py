@@ -56,6 +56,7 @@ TRUSTED_TYPES: tuple[str, ...] = (
     "builtins.tuple",
     "crowdpulse.classify.analyzer.TweetAnalyzer",
     "crowdpulse.classify.embed.SentenceEmbeddingClassifier",
+    "crowdpulse.classify.finetune.FineTunedEncoder",
     "crowdpulse.classify.linear.LinearTextClassifier",
     "crowdpulse.classify.stack.StackedTextClassifier",
     "numpy.dtype",

@@ -12,6 +12,8 @@ key                  model
 ``svm-word-char``    linear SVM on TF-IDF of word 1-2-grams and character 2-5-grams
 ``stack-tfidf-embed`` stack of ``svm-word-char`` and ``sentence-embed`` with calibrated
                      probabilities and a macro-F1 threshold (extra ``embed``)
+``stack-finetuned``  ``stack-tfidf-embed`` plus MiniLM fine-tuned end to end as a third
+                     base model (extras ``embed`` and torch)
 ==================== =============================================================
 
 :data:`MODEL_INFO` describes each key (what it is, what it costs, what it needs) and
@@ -67,6 +69,12 @@ def _stack(**params: Any) -> BaseEstimator:
     return StackedTextClassifier(**params)
 
 
+def _stack_finetuned(**params: Any) -> BaseEstimator:
+    from crowdpulse.classify.stack import StackedTextClassifier
+
+    return StackedTextClassifier(finetune=True, **params)
+
+
 def _word_char(**params: Any) -> BaseEstimator:
     from crowdpulse.classify.stack import StackedTextClassifier
 
@@ -84,6 +92,7 @@ MODELS: Registry[Callable[..., BaseEstimator]] = Registry(
         "sentence-embed": _embed,
         "svm-word-char": _word_char,
         "stack-tfidf-embed": _stack,
+        "stack-finetuned": _stack_finetuned,
     },
     group="crowdpulse.models",
 )
@@ -106,8 +115,9 @@ MODEL_INFO: dict[str, dict[str, Any]] = {
         "extra": None,
     },
     "lstm": {
-        "description": "RNN+LSTM on GloVe 6B 50d embeddings (the paper's model); slow on a "
-        "CPU: about 47 s per epoch on 45k posts, a 10-fold CV takes over an hour",
+        "description": "RNN+LSTM on GloVe 6B 50d embeddings (the paper's model); on a "
+        "CPU about 7 s per epoch on 22k posts, 20 epochs about 2.5 CPU-minutes per fit "
+        "(bucket_batches=50 halves it; early_stopping=True stops when the validation loss does)",
         "extra": "deep",
     },
     "sentence-embed": {
@@ -124,6 +134,13 @@ MODEL_INFO: dict[str, dict[str, Any]] = {
         "and a macro-F1 threshold chosen by inner cross-validation (grouped by event when "
         "trained with groups); encoding every post with MiniLM makes it about 40 posts per "
         "CPU-second",
+        "extra": "embed",
+    },
+    "stack-finetuned": {
+        "description": "stack-tfidf-embed plus MiniLM fine-tuned end to end (linear head, "
+        "6,000 posts, 1 epoch) as a third base model, out of fold by inner cross-validation; "
+        "slow: 25 minutes to train on 24.5k posts on 2 idle CPU cores (six fine-tunes), more "
+        "on a busy laptop; not better than stack-tfidf-embed on CrisisLexT26",
         "extra": "embed",
     },
 }
@@ -148,9 +165,16 @@ MODEL_COSTS: dict[str, dict[str, Any]] = {
         "peak_memory_mb": 1154,
         "encode_cpu_seconds_per_1000_posts": 26,
         "predict_posts_per_second": 22.9,
-        "note": "long training: plus MiniLM encoding of every post (24,514 posts took 69 min "
-        "of wall time on the shared 2-core machine); trained with --group-col event "
+        "note": "plus MiniLM encoding of every post (24,514 posts: 185 s on 2 idle cores, 69 min "
+        "on the same machine shared with about ten jobs); trained with --group-col event "
         "(grouped inner CV, 5 folds)",
+    },
+    "stack-finetuned": {
+        "train_seconds": 1500.3,
+        "peak_memory_mb": 3497,
+        "predict_posts_per_second": 71.5,
+        "note": "measured with 2 idle cores, --group-col event (six fine-tunes of MiniLM on "
+        "6,000 posts each, the MiniLM encoding included); model file 178 MB",
     },
 }
 """Per key: measured cost of ``classify train`` on all of CrisisLexT26 (24,514 labelled

@@ -23,6 +23,14 @@ threshold is never chosen on test posts); it is saved with the model (``threshol
 With three or more classes the stacker is multinomial and the label is the most probable
 class.
 
+With ``finetune=True`` (registry key ``stack-finetuned``) a third base model joins: the
+same MiniLM fine-tuned end to end with a linear head on at most ``finetune_posts``
+training posts (:func:`crowdpulse.classify.finetune.fine_tune`; Devlin et al., 2019,
+"BERT: Pre-training of deep bidirectional transformers for language understanding";
+Reimers and Gurevych, 2019, "Sentence-BERT"). Its out-of-fold scores come from the same
+inner folds, one fine-tune per fold, and a last fine-tune on all training posts scores
+new posts; the stacker then combines three scores.
+
 Wolpert, 1992, "Stacked generalization"; Platt, 1999, "Probabilistic outputs for
 support vector machines and comparisons to regularized likelihood methods".
 """
@@ -41,7 +49,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from crowdpulse.classify.embed import PACKAGED_ENCODER, _encode_cached, encode_texts
+from crowdpulse.classify.embed import (
+    PACKAGED_ENCODER,
+    _encode_cached,
+    _strip_emojis,
+    encode_texts,
+)
 from crowdpulse.classify.tags import Tags, text_classifier_tags
 from crowdpulse.exceptions import ConfigError, NotFittedError
 
@@ -101,6 +114,10 @@ def best_threshold(y_true: np.ndarray, p_positive: np.ndarray, positive: Any) ->
     return float(np.clip((p_sorted[best] + low) / 2, 1e-6, 1 - 1e-6))
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
 def _as_groups(groups: Sequence[Any] | None, n: int) -> np.ndarray | None:
     """Groups as an array of strings (None stays None); the length must be ``n``."""
     if groups is None:
@@ -122,10 +139,13 @@ class _NgramCounts:
 class StackedTextClassifier(ClassifierMixin, BaseEstimator):
     """Stack of a word+character TF-IDF SVM and a sentence-embedding logistic regression.
 
+    Optionally (``finetune=True``) with a third base model, MiniLM fine-tuned end to end.
+
     See the module doc. Costs on CrisisLexT26 (24,514 labelled posts, a shared 2-core
     machine): about 4-8 minutes to fit (most of it encoding the texts with MiniLM),
     about 2 GB of memory; predicting runs at a few hundred posts per second, limited
-    by the encoder.
+    by the encoder. With ``finetune=True`` add one fine-tune of MiniLM per inner fold
+    plus one on all posts (six with groups), each on at most ``finetune_posts`` posts.
 
     Args:
         embed: Use the sentence-embedding model (False: the n-gram SVM alone, calibrated
@@ -150,9 +170,17 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         max_iter: Iteration limit of the solvers.
         random_state: Seed of the inner folds and the solvers.
         quiet: Show no progress bar while encoding.
+        finetune: Add MiniLM fine-tuned end to end as a third base model (needs
+            ``embed=True`` and torch; registry key ``stack-finetuned``).
+        finetune_posts: The most training posts of each fine-tune (drawn, seeded).
+        finetune_epochs: Passes over those posts.
+        finetune_lr: AdamW learning rate of the fine-tunes.
+        max_seq_length: Word pieces per text in the fine-tuned encoder.
 
     Attributes:
         classes_: The class labels (the positive class of a binary task is ``classes_[1]``).
+        finetuned_: The :class:`~crowdpulse.classify.finetune.FineTunedEncoder` fitted on
+            all training posts (None without ``finetune``).
         threshold_: Probability of ``classes_[1]`` from which a post gets that label
             (binary tasks; None otherwise).
         inner_macro_f1_: Macro-F1 of the thresholded out-of-fold probabilities on the
@@ -178,6 +206,11 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         max_iter: int = 2000,
         random_state: int | None = 0,
         quiet: bool = True,
+        finetune: bool = False,
+        finetune_posts: int = 6000,
+        finetune_epochs: int = 1,
+        finetune_lr: float = 3e-5,
+        max_seq_length: int = 64,
     ) -> None:
         self.embed = embed
         self.model = model
@@ -195,6 +228,11 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
         self.quiet = quiet
+        self.finetune = finetune
+        self.finetune_posts = finetune_posts
+        self.finetune_epochs = finetune_epochs
+        self.finetune_lr = finetune_lr
+        self.max_seq_length = max_seq_length
 
     # -- parts ------------------------------------------------------------------------
 
@@ -208,6 +246,16 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         low, high = self.char_ngrams
         if not 1 <= low <= high:
             raise ConfigError("char_ngrams must be (low, high) with 1 <= low <= high")
+        if self.finetune and not self.embed:
+            raise ConfigError("finetune=True needs embed=True", field="finetune")
+        if not _is_int(self.finetune_posts) or self.finetune_posts < 2:
+            raise ConfigError("finetune_posts must be an integer >= 2", field="finetune_posts")
+        if not _is_int(self.finetune_epochs) or self.finetune_epochs < 1:
+            raise ConfigError("finetune_epochs must be an integer >= 1", field="finetune_epochs")
+        if not (isinstance(self.finetune_lr, int | float) and self.finetune_lr > 0):
+            raise ConfigError("finetune_lr must be positive", field="finetune_lr")
+        if not _is_int(self.max_seq_length) or self.max_seq_length < 3:
+            raise ConfigError("max_seq_length must be an integer >= 3", field="max_seq_length")
 
     def _vectorizers(self) -> tuple[CountVectorizer, CountVectorizer]:
         word = CountVectorizer(ngram_range=(1, 2), lowercase=False, token_pattern=r"(?u)\b\w+\b")
@@ -246,6 +294,35 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
             emojis=self.emojis,
             quiet=self.quiet,
         )
+
+    def _finetune_texts(self, texts: Sequence[str]) -> np.ndarray | None:
+        """The texts for the fine-tuned encoder (emojis removed with ``emojis=False``)."""
+        if not getattr(self, "finetune", False):  # absent in older model files
+            return None
+        prepared = [("" if t is None else str(t)) for t in texts]
+        if not self.emojis:
+            prepared = [_strip_emojis(t) for t in prepared]
+        return np.asarray(prepared, dtype=object)
+
+    def _fine_tune(self, texts: np.ndarray, y: np.ndarray) -> Any:
+        from crowdpulse.classify.finetune import fine_tune
+
+        return fine_tune(
+            list(texts),
+            y,
+            model=self.model,
+            max_posts=int(self.finetune_posts),
+            epochs=int(self.finetune_epochs),
+            learning_rate=float(self.finetune_lr),
+            max_seq_length=int(self.max_seq_length),
+            random_state=self.random_state,
+            device=self.device,
+            quiet=self.quiet,
+        )
+
+    def _finetune_scores(self, encoder: Any, texts: np.ndarray) -> np.ndarray:
+        scores = np.asarray(encoder.decision_function(list(texts), quiet=self.quiet))
+        return scores.reshape(len(scores), -1)
 
     @staticmethod
     def _scores(clf: Any, X: Any) -> np.ndarray:
@@ -301,8 +378,11 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         emb: np.ndarray | None,
         y: np.ndarray,
         groups: np.ndarray | None = None,
+        texts: np.ndarray | None = None,
     ) -> dict[str, Any]:
         self._check_params()
+        if self.finetune and texts is None:
+            raise ConfigError("finetune=True needs the texts", field="finetune")
         classes, counts = np.unique(y, return_counts=True)
         if len(classes) < 2:
             raise ConfigError("fitting needs at least two classes")
@@ -312,8 +392,11 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         if X.shape[1] == 0:
             raise ConfigError("the texts have no features (empty vocabulary)")
         n_scores = 1 if len(classes) == 2 else len(classes)
-        n_models = 1 if emb is None else 2
+        tuned = texts if self.finetune else None
+        n_models = (1 if emb is None else 2) + (tuned is not None)
         oof = np.zeros((len(y), n_models * n_scores))
+        lr_cols = slice(n_scores, 2 * n_scores)
+        ft_cols = slice((n_models - 1) * n_scores, n_models * n_scores)
         if splits:
             for train, test in splits:
                 if len(np.unique(y[train])) < len(classes):
@@ -322,13 +405,20 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
                 oof[test, :n_scores] = self._scores(svm, X[test])
                 if emb is not None:
                     lr = self._embed_lr().fit(emb[train], y[train])
-                    oof[test, n_scores:] = self._scores(lr, emb[test])
+                    oof[test, lr_cols] = self._scores(lr, emb[test])
+                if tuned is not None:
+                    encoder = self._fine_tune(tuned[train], y[train])
+                    oof[test, ft_cols] = self._finetune_scores(encoder, tuned[test])
+                    del encoder
         svm = self._svm().fit(X, y)
         lr = None if emb is None else self._embed_lr().fit(emb, y)
+        finetuned = None if tuned is None else self._fine_tune(tuned, y)
         if not splits:
             oof[:, :n_scores] = self._scores(svm, X)
             if lr is not None and emb is not None:
-                oof[:, n_scores:] = self._scores(lr, emb)
+                oof[:, lr_cols] = self._scores(lr, emb)
+            if finetuned is not None and tuned is not None:
+                oof[:, ft_cols] = self._finetune_scores(finetuned, tuned)
         stacker = self._stacker().fit(oof, y)
         threshold = None
         inner_f1 = None
@@ -352,6 +442,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
             "tfidf": parts,
             "svm": svm,
             "embed_lr": lr,
+            "finetuned": finetuned,
             "stacker": stacker,
             "classes": stacker.classes_,
             "threshold": threshold,
@@ -364,11 +455,16 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         word: sp.csr_matrix,
         char: sp.csr_matrix,
         emb: np.ndarray | None,
+        texts: np.ndarray | None = None,
     ) -> np.ndarray:
         X = self._tfidf_apply(fitted["tfidf"], word, char)
         scores = [self._scores(fitted["svm"], X)]
         if fitted["embed_lr"] is not None and emb is not None:
             scores.append(self._scores(fitted["embed_lr"], emb))
+        if fitted.get("finetuned") is not None:
+            if texts is None:
+                raise ConfigError("the fine-tuned model needs the texts", field="finetune")
+            scores.append(self._finetune_scores(fitted["finetuned"], texts))
         z = np.hstack(scores)
         return np.asarray(fitted["stacker"].predict_proba(z))
 
@@ -387,7 +483,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         y: Sequence[Any] | np.ndarray,
         groups: Sequence[Any] | None = None,
     ) -> StackedTextClassifier:
-        """Fit both base models, the stacker and the threshold.
+        """Fit the base models, the stacker and the threshold.
 
         Args:
             X: Post texts.
@@ -400,7 +496,8 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
             self.
 
         Raises:
-            MissingExtraError: The ``embed`` extra is not installed.
+            MissingExtraError: The ``embed`` extra (or, with ``finetune``, torch) is not
+                installed.
             ConfigError: Bad options, lengths that differ, or one class only.
         """
         from crowdpulse.classify.linear import _as_texts
@@ -422,7 +519,9 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
             if "empty vocabulary" in str(exc):
                 raise ConfigError("the texts have no features (empty vocabulary)") from None
             raise
-        fitted = self._fit_arrays(W, Cm, self._encode(texts), labels, group_array)
+        tuned = self._finetune_texts(texts)
+        extra = {} if tuned is None else {"texts": tuned}  # subclasses may not take texts
+        fitted = self._fit_arrays(W, Cm, self._encode(texts), labels, group_array, **extra)
         # keep only the n-grams the model uses: a much smaller model file
         columns = []
         for vectorizer, (keep, _) in zip((word, char), fitted["tfidf"], strict=True):
@@ -435,6 +534,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         self.tfidf_ = [tfidf for _, tfidf in fitted["tfidf"]]
         self.svm_ = fitted["svm"]
         self.embed_classifier_ = fitted["embed_lr"]
+        self.finetuned_ = fitted["finetuned"]
         self.stacker_ = fitted["stacker"]
         self.classes_ = fitted["classes"]
         self.threshold_ = fitted["threshold"]
@@ -454,6 +554,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
             "tfidf": list(zip(self.ngram_columns_, self.tfidf_, strict=True)),
             "svm": self.svm_,
             "embed_lr": self.embed_classifier_,
+            "finetuned": getattr(self, "finetuned_", None),  # absent in older model files
             "stacker": self.stacker_,
             "classes": self.classes_,
             "threshold": self.threshold_,
@@ -480,7 +581,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         normed = [normalise_for_ngrams(t) for t in texts]
         W = self.word_vectorizer_.transform(normed).tocsr()
         Cm = self.char_vectorizer_.transform(normed).tocsr()
-        return self._proba_arrays(fitted, W, Cm, self._encode(texts))
+        return self._proba_arrays(fitted, W, Cm, self._encode(texts), self._finetune_texts(texts))
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
         """Predict labels: the positive class from ``threshold_`` on (binary tasks).
@@ -522,11 +623,20 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
 
     def cv_cache_key(self) -> tuple[Any, ...]:
         """Models with equal keys share one feature cache in cross-validation."""
-        return ("stack", self.embed, self.model, self.device, self.emojis, tuple(self.char_ngrams))
+        key: tuple[Any, ...] = (
+            "stack",
+            self.embed,
+            self.model,
+            self.device,
+            self.emojis,
+            tuple(self.char_ngrams),
+        )
+        if self.finetune:  # its cache also carries the texts
+            settings = (self.finetune_posts, self.finetune_epochs, self.finetune_lr)
+            key += ("finetune", *settings, self.max_seq_length)
+        return key
 
-    def cv_features(
-        self, texts: Sequence[str], *, quiet: bool = True
-    ) -> tuple[Any, np.ndarray | None]:
+    def cv_features(self, texts: Sequence[str], *, quiet: bool = True) -> tuple[Any, ...]:
         """Count every text's n-grams and encode every text once, for all folds.
 
         Args:
@@ -534,7 +644,8 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
             quiet: Show no progress bar.
 
         Returns:
-            ``(n-gram counts, embeddings)``.
+            ``(n-gram counts, embeddings)``; with ``finetune`` also the texts for the
+            fine-tuned encoder (fine-tuning itself happens per fold, on training rows).
         """
         normed = [normalise_for_ngrams(t) for t in texts]
         counts = _NgramCounts(normed, *self._vectorizers())
@@ -543,11 +654,13 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         emb = _encode_cached(
             tuple(texts), self.model, self.device, self.batch_size, self.emojis, quiet
         )
+        if self.finetune:
+            return counts, emb, self._finetune_texts(texts)
         return counts, emb
 
     def cv_fit_predict(
         self,
-        cache: tuple[Any, np.ndarray | None],
+        cache: tuple[Any, ...],
         train: np.ndarray,
         test: np.ndarray,
         y_train: np.ndarray,
@@ -557,7 +670,9 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
 
         The vocabulary (n-grams in at least ``min_df`` training posts) and the IDF
         weights come from the training rows only, as in :meth:`fit`; the columns are
-        in the order of all posts' vocabulary, which does not change the model.
+        in the order of all posts' vocabulary, which does not change the model. With
+        ``finetune`` every fine-tune (one per inner fold, one on all of them) sees the
+        fold's training rows only.
 
         Args:
             cache: From :meth:`cv_features`.
@@ -569,15 +684,23 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         Returns:
             Predicted labels of the test rows.
         """
-        counts, emb = cache
+        counts, emb = cache[0], cache[1]
+        tuned = cache[2] if len(cache) > 2 else None
+        if self.finetune and tuned is None:
+            raise ConfigError("the feature cache has no texts for fine-tuning", field="finetune")
         fitted = self._fit_arrays(
             counts.word[train],
             counts.char[train],
             None if emb is None else emb[train],
             np.asarray(y_train),
             _as_groups(groups_train, len(train)),
+            **({} if tuned is None else {"texts": tuned[train]}),
         )
         proba = self._proba_arrays(
-            fitted, counts.word[test], counts.char[test], None if emb is None else emb[test]
+            fitted,
+            counts.word[test],
+            counts.char[test],
+            None if emb is None else emb[test],
+            None if tuned is None else tuned[test],
         )
         return self._labels(fitted, proba)

@@ -43,7 +43,7 @@ def _model_params(
     params: dict[str, Any] = {}
     if no_emoji:
         params["emojis"] = False
-    if name in ("lstm", "sentence-embed", "stack-tfidf-embed", "svm-word-char"):
+    if name in ("lstm", "sentence-embed", "stack-tfidf-embed", "svm-word-char", "stack-finetuned"):
         params["quiet"] = quiet
     if name == "lstm":
         if glove is not None:
@@ -96,9 +96,10 @@ def command() -> None:
     """Train, evaluate and apply solidarity classifiers (SVM, logistic regression, LSTM...).
 
     Models: svm-bigram, svm-tfidf, svm-tfidf-bigram, logreg, svm-word-char, lstm (needs
-    crowdpulse[deep]; about an hour for a 10-fold CV of 45k posts on a laptop CPU),
-    sentence-embed and stack-tfidf-embed (need crowdpulse[embed]; the stack is the
-    recommended model: see `crowdpulse classify models`). DATA is a labelled corpus
+    crowdpulse[deep]; a 10-fold CV of 20 epochs on 22k posts takes about 25 CPU-minutes),
+    sentence-embed, stack-tfidf-embed and stack-finetuned (need crowdpulse[embed];
+    stack-tfidf-embed is the recommended model: see `crowdpulse classify models`;
+    stack-finetuned fine-tunes MiniLM six times: 25 minutes on 2 idle cores). DATA is a labelled corpus
     (Parquet, from crowdpulse label), a CSV with --text-col and --label-col, or a folder
     of CSV files (one folder per event, e.g. CrisisLexT26: the folder name is the column
     `event`).
@@ -316,8 +317,10 @@ def train(
     the stacker and the threshold learn from scores on unseen events (the recommended way
     to train for a new crisis). Prints the training time and peak memory. On all of CrisisLexT26
     (24,514 posts) svm-word-char takes about 30 s; stack-tfidf-embed 1-2.5 min plus
-    the MiniLM encoding (about 26 CPU-seconds per 1,000 posts: over an hour on a busy
-    laptop); the LSTM takes about 47 s per epoch on 45k posts.
+    the MiniLM encoding (185 s on 2 idle cores, over an hour on a busy machine);
+    stack-finetuned takes 25 minutes on 2 idle cores (six fine-tunes of MiniLM, far
+    longer on a busy laptop); the LSTM about 7 s per epoch
+    on 22k posts (20 epochs by default).
 
     \b
     Example:
