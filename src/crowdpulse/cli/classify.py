@@ -99,10 +99,10 @@ def command() -> None:
     crowdpulse[deep]; a 10-fold CV of 20 epochs on 22k posts takes about 25 CPU-minutes),
     sentence-embed, stack-tfidf-embed and stack-finetuned (need crowdpulse[embed];
     stack-tfidf-embed is the recommended model: see `crowdpulse classify models`;
-    stack-finetuned fine-tunes MiniLM six times: 25 minutes on 2 idle cores). DATA is a labelled corpus
-    (Parquet, from crowdpulse label), a CSV with --text-col and --label-col, or a folder
-    of CSV files (one folder per event, e.g. CrisisLexT26: the folder name is the column
-    `event`).
+    stack-finetuned fine-tunes MiniLM six times: 25 minutes on 2 idle cores). DATA is a
+    labelled corpus (Parquet, from crowdpulse label), a CSV with --text-col and --label-col,
+    or a folder of CSV files (one folder per event, e.g. CrisisLexT26: the folder name is
+    the column `event`).
 
     \b
     Example:
@@ -316,8 +316,8 @@ def train(
     cross-validation; with --group-col (e.g. event) that inner CV keeps each event whole, so
     the stacker and the threshold learn from scores on unseen events (the recommended way
     to train for a new crisis). Prints the training time and peak memory. On all of CrisisLexT26
-    (24,514 posts) svm-word-char takes about 30 s; stack-tfidf-embed 1-2.5 min plus
-    the MiniLM encoding (185 s on 2 idle cores, over an hour on a busy machine);
+    (24,514 posts) svm-word-char takes about 30 s; stack-tfidf-embed 3.5 min on 2 idle
+    cores, the MiniLM encoding included (over an hour on a busy machine);
     stack-finetuned takes 25 minutes on 2 idle cores (six fine-tunes of MiniLM, far
     longer on a busy laptop); the LSTM about 7 s per epoch
     on 22k posts (20 epochs by default).
