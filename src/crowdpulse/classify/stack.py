@@ -141,11 +141,12 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
 
     Optionally (``finetune=True``) with a third base model, MiniLM fine-tuned end to end.
 
-    See the module doc. Costs on CrisisLexT26 (24,514 labelled posts, a shared 2-core
-    machine): about 4-8 minutes to fit (most of it encoding the texts with MiniLM),
-    about 2 GB of memory; predicting runs at a few hundred posts per second, limited
-    by the encoder. With ``finetune=True`` add one fine-tune of MiniLM per inner fold
-    plus one on all posts (six with groups), each on at most ``finetune_posts`` posts.
+    See the module doc. Costs on CrisisLexT26 (24,514 labelled posts, 2 idle cores, grouped
+    inner CV): 3.5 minutes to fit (most of it encoding the texts with MiniLM), 1.8 GB of
+    memory; predicting runs at about 160 posts per second, limited by the encoder. With
+    ``finetune=True`` add one fine-tune of MiniLM per inner fold plus one on all posts (six
+    with groups), each on at most ``finetune_posts`` posts: 25 minutes, 3.5 GB, about 70
+    posts per second.
 
     Args:
         embed: Use the sentence-embedding model (False: the n-gram SVM alone, calibrated
