@@ -117,7 +117,9 @@ MODEL_INFO: dict[str, dict[str, Any]] = {
     "lstm": {
         "description": "RNN+LSTM on GloVe 6B 50d embeddings (the paper's model); on a "
         "CPU about 7 s per epoch on 22k posts, 20 epochs about 2.5 CPU-minutes per fit "
-        "(bucket_batches=50 halves it; early_stopping=True stops when the validation loss does)",
+        "(bucket_batches=50 halves it; early_stopping=True stops when the validation loss does); "
+        "transfers worse than the SVMs: 76.3 macro-F1 leave one event out on CrisisLexT26 "
+        "(5 epochs) against 80.3 for svm-tfidf-bigram",
         "extra": "deep",
     },
     "sentence-embed": {
