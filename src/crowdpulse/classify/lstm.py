@@ -44,10 +44,11 @@ torch is imported only when a model is fitted or loaded; without it a
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -115,6 +116,18 @@ def _build_net(
 
 _INIT_LOCK = threading.Lock()
 _PREDICT_BATCH = 256
+
+
+@contextlib.contextmanager
+def _threads(torch: Any, n_threads: int | None) -> Iterator[None]:
+    """Run the block on ``n_threads`` torch threads (None: as set), then restore the number."""
+    previous = torch.get_num_threads()
+    try:
+        if n_threads:
+            torch.set_num_threads(int(n_threads))
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def _adam(torch: Any, params: list[Any], lr: float) -> Any:
@@ -442,35 +455,34 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
             y_train = y_idx
         weights = self._loss_weights(y_train)
         device = self._device(torch)
-        prev_threads = torch.get_num_threads()
         prev_det = torch.are_deterministic_algorithms_enabled()
-        try:
-            if self.n_threads:
-                torch.set_num_threads(int(self.n_threads))
-            torch.use_deterministic_algorithms(True, warn_only=True)
-            # weight initialisation uses torch's global generator: seed it under a lock
-            with _INIT_LOCK, torch.random.fork_rng(devices=[]):
-                torch.manual_seed(seed)
-                net = _build_net(
-                    torch,
-                    init.shape[0],
-                    init.shape[1],
-                    self.hidden_size,
-                    len(classes),
-                    self.dropout,
+        with _threads(torch, self.n_threads):
+            try:
+                torch.use_deterministic_algorithms(True, warn_only=True)
+                # weight initialisation uses torch's global generator: seed it under a lock
+                with _INIT_LOCK, torch.random.fork_rng(devices=[]):
+                    torch.manual_seed(seed)
+                    net = _build_net(
+                        torch,
+                        init.shape[0],
+                        init.shape[1],
+                        self.hidden_size,
+                        len(classes),
+                        self.dropout,
+                    )
+                net.generator = torch.Generator(device=device).manual_seed(seed + 1)
+                with torch.no_grad():
+                    net.embedding.weight.copy_(torch.from_numpy(init))
+                net.embedding.weight.requires_grad_(not self.freeze_embeddings)
+                net.to(device)
+                validation = None if val_rows is None else (val_ids, val_lengths, y_val)
+                self.history_, self.epoch_seconds_, self.validation_loss_, self.best_epoch_ = (
+                    self._train(
+                        torch, net, ids, lengths, y_train, weights, device, seed, validation
+                    )
                 )
-            net.generator = torch.Generator(device=device).manual_seed(seed + 1)
-            with torch.no_grad():
-                net.embedding.weight.copy_(torch.from_numpy(init))
-            net.embedding.weight.requires_grad_(not self.freeze_embeddings)
-            net.to(device)
-            validation = None if val_rows is None else (val_ids, val_lengths, y_val)
-            self.history_, self.epoch_seconds_, self.validation_loss_, self.best_epoch_ = (
-                self._train(torch, net, ids, lengths, y_train, weights, device, seed, validation)
-            )
-        finally:
-            torch.use_deterministic_algorithms(prev_det)
-            torch.set_num_threads(prev_threads)
+            finally:
+                torch.use_deterministic_algorithms(prev_det)
         self.module_ = net.to("cpu").eval()
         return self
 
@@ -595,15 +607,9 @@ class LSTMClassifier(ClassifierMixin, BaseEstimator):
         if not len(ids):
             return np.zeros((0, len(self.classes_)))
         net = self.module_.eval()
-        prev_threads = torch.get_num_threads()
-        try:
-            if self.n_threads:
-                torch.set_num_threads(int(self.n_threads))
-            with torch.inference_mode():
-                logits = _logits(torch, net, ids, lengths, torch.device("cpu"))
-                return torch.softmax(logits, dim=1).numpy().astype(np.float64)
-        finally:
-            torch.set_num_threads(prev_threads)
+        with _threads(torch, self.n_threads), torch.inference_mode():
+            logits = _logits(torch, net, ids, lengths, torch.device("cpu"))
+            return torch.softmax(logits, dim=1).numpy().astype(np.float64)
 
     def predict(self, X: Iterable[str]) -> np.ndarray:
         """Predict the class of each text.

@@ -52,8 +52,8 @@ from sklearn.svm import LinearSVC
 from crowdpulse.classify.embed import (
     PACKAGED_ENCODER,
     _encode_cached,
-    _strip_emojis,
     encode_texts,
+    prepare_texts,
 )
 from crowdpulse.classify.tags import Tags, text_classifier_tags
 from crowdpulse.exceptions import ConfigError, NotFittedError
@@ -300,10 +300,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
         """The texts for the fine-tuned encoder (emojis removed with ``emojis=False``)."""
         if not getattr(self, "finetune", False):  # absent in older model files
             return None
-        prepared = [("" if t is None else str(t)) for t in texts]
-        if not self.emojis:
-            prepared = [_strip_emojis(t) for t in prepared]
-        return np.asarray(prepared, dtype=object)
+        return np.asarray(prepare_texts(texts, emojis=self.emojis), dtype=object)
 
     def _fine_tune(self, texts: np.ndarray, y: np.ndarray) -> Any:
         from crowdpulse.classify.finetune import fine_tune
@@ -520,9 +517,9 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
             if "empty vocabulary" in str(exc):
                 raise ConfigError("the texts have no features (empty vocabulary)") from None
             raise
-        tuned = self._finetune_texts(texts)
-        extra = {} if tuned is None else {"texts": tuned}  # subclasses may not take texts
-        fitted = self._fit_arrays(W, Cm, self._encode(texts), labels, group_array, **extra)
+        fitted = self._fit_arrays(
+            W, Cm, self._encode(texts), labels, group_array, self._finetune_texts(texts)
+        )
         # keep only the n-grams the model uses: a much smaller model file
         columns = []
         for vectorizer, (keep, _) in zip((word, char), fitted["tfidf"], strict=True):
@@ -695,7 +692,7 @@ class StackedTextClassifier(ClassifierMixin, BaseEstimator):
             None if emb is None else emb[train],
             np.asarray(y_train),
             _as_groups(groups_train, len(train)),
-            **({} if tuned is None else {"texts": tuned[train]}),
+            None if tuned is None else tuned[train],
         )
         proba = self._proba_arrays(
             fitted,
